@@ -1,0 +1,213 @@
+"""Input validation shared by the NumPy, PyTorch and TensorFlow backends.
+
+Every message is written here, once. A backend supplies an *ops adapter* that
+answers a handful of questions about its arrays (shape, dtype kind, finiteness,
+min/max, membership in a label set). The checks in :class:`Validator` turn the
+answers into :class:`~lossbook.LossInputError` with a message that names the
+argument, the expectation, what was got, and the fix.
+
+Value checks (finiteness, ranges, label sets) need one reduction per argument;
+on a GPU that is one small device-to-host sync of a boolean or a scalar, never a
+copy of the tensor. They can be switched off for speed with
+:func:`set_validation` or the :func:`validation` context manager; structural
+checks (reduction, shapes, dtypes, emptiness) always run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from collections.abc import Iterator, Sequence
+from typing import Any, Protocol
+
+from ._errors import LossInputError
+
+REDUCTIONS = ("mean", "sum", "none")
+
+_VALUE_CHECKS = True
+
+
+def set_validation(enabled: bool) -> bool:
+    """Turn value checks on or off globally; return the previous setting."""
+    global _VALUE_CHECKS
+    previous, _VALUE_CHECKS = _VALUE_CHECKS, bool(enabled)
+    return previous
+
+
+@contextlib.contextmanager
+def validation(enabled: bool) -> Iterator[None]:
+    """Context manager: ``with lossbook.validation(False): ...`` skips value checks."""
+    previous = set_validation(enabled)
+    try:
+        yield
+    finally:
+        set_validation(previous)
+
+
+def value_checks_enabled() -> bool:
+    return _VALUE_CHECKS
+
+
+class Ops(Protocol):
+    """What a backend must answer about one of its arrays."""
+
+    def shape(self, x: Any) -> tuple[int, ...]: ...
+    def dtype_name(self, x: Any) -> str: ...
+    def is_float(self, x: Any) -> bool: ...
+    def is_int(self, x: Any) -> bool: ...
+    def all_finite(self, x: Any) -> bool: ...
+    def min_max(self, x: Any) -> tuple[float, float]: ...
+    def all_in(self, x: Any, values: Sequence[float]) -> bool: ...
+    def distinct(self, x: Any, k: int) -> list[float]: ...
+
+
+def _fmt(v: float) -> str:
+    if isinstance(v, float) and math.isfinite(v) and v == int(v):
+        return str(int(v))
+    return f"{v:.6g}" if isinstance(v, float) else str(v)
+
+
+def _fmt_set(values: Sequence[float], more: bool = False) -> str:
+    body = ", ".join(_fmt(float(v)) for v in values)
+    return "{" + body + (", ..." if more else "") + "}"
+
+
+class Validator:
+    """Checks for one call of one loss; ``loss`` is the public name used in messages."""
+
+    def __init__(self, ops: Ops, loss: str):
+        self.ops = ops
+        self.loss = loss
+
+    def fail(self, msg: str) -> LossInputError:
+        return LossInputError(f"{self.loss} {msg}")
+
+    # ---- structural checks (always on) -------------------------------------------------
+    def reduction(self, reduction: Any) -> None:
+        if reduction not in REDUCTIONS:
+            raise self.fail(
+                f"expects reduction in {{'mean', 'sum', 'none'}}; got {reduction!r}. "
+                "Pass reduction='mean' (the default), 'sum' or 'none'."
+            )
+
+    def nonempty(self, name: str, x: Any) -> None:
+        shape = self.ops.shape(x)
+        if any(d == 0 for d in shape):
+            raise self.fail(
+                f"expects a non-empty {name}; got shape {shape}. "
+                "A loss over no samples is undefined: check the batch before calling the loss."
+            )
+
+    def floating(self, name: str, x: Any) -> None:
+        if not self.ops.is_float(x):
+            raise self.fail(
+                f"expects a floating-point {name}; got dtype {self.ops.dtype_name(x)}. "
+                f"Convert it first, e.g. {name}.float() in PyTorch or "
+                f"tf.cast({name}, tf.float32) / np.asarray({name}, dtype=float)."
+            )
+
+    def same_shape(self, name_a: str, a: Any, name_b: str, b: Any) -> None:
+        sa, sb = self.ops.shape(a), self.ops.shape(b)
+        if sa != sb:
+            hint = ""
+            if len(sa) == len(sb) + 1 and sa[-1] == 1 and sa[:-1] == sb:
+                hint = f" Squeeze the trailing axis of {name_a} (e.g. {name_a}[..., 0])."
+            elif len(sb) == len(sa) + 1 and sb[-1] == 1 and sb[:-1] == sa:
+                hint = f" Squeeze the trailing axis of {name_b} (e.g. {name_b}[..., 0])."
+            else:
+                hint = " Reshape one of them; lossbook never broadcasts silently."
+            raise self.fail(
+                f"expects {name_a} and {name_b} to have the same shape; "
+                f"got {name_a} {sa} and {name_b} {sb}.{hint}"
+            )
+
+    def ndim_at_least(self, name: str, x: Any, n: int, what: str) -> None:
+        shape = self.ops.shape(x)
+        if len(shape) < n:
+            raise self.fail(f"expects {name} of shape {what}; got shape {shape}.")
+
+    def ndim_exactly(self, name: str, x: Any, n: int, what: str) -> None:
+        shape = self.ops.shape(x)
+        if len(shape) != n:
+            raise self.fail(f"expects {name} of shape {what}; got shape {shape}.")
+
+    def positive_param(self, name: str, value: float, *, allow_zero: bool = False) -> None:
+        ok = value >= 0 if allow_zero else value > 0
+        if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+            bound = ">= 0" if allow_zero else "> 0"
+            raise self.fail(f"expects {name} {bound}; got {value!r}. Pass a finite number {bound}.")
+
+    def open_unit_param(self, name: str, value: float) -> None:
+        if not (isinstance(value, (int, float)) and 0 < value < 1):
+            raise self.fail(
+                f"expects {name} strictly between 0 and 1; got {value!r}. "
+                f"For example {name}=0.9 estimates the 90th percentile."
+            )
+
+    def unit_param(self, name: str, value: float) -> None:
+        if not (isinstance(value, (int, float)) and 0 <= value <= 1):
+            raise self.fail(f"expects {name} in [0, 1]; got {value!r}.")
+
+    def finite_param(self, name: str, value: float) -> None:
+        if not (isinstance(value, (int, float)) and math.isfinite(value)):
+            raise self.fail(f"expects a finite number for {name}; got {value!r}.")
+
+    # ---- value checks (one reduction each; can be switched off) ------------------------
+    def finite(self, name: str, x: Any) -> None:
+        if _VALUE_CHECKS and not self.ops.all_finite(x):
+            raise self.fail(
+                f"expects finite values in {name}; got NaN or inf. "
+                "Find where they first appear (e.g. torch.autograd.set_detect_anomaly(True)); "
+                "a loss cannot repair them."
+            )
+
+    def in_unit_interval(self, name: str, x: Any, *, fix: str | None = None) -> None:
+        if not _VALUE_CHECKS:
+            return
+        lo, hi = self.ops.min_max(x)
+        if lo < 0 or hi > 1:
+            fix = fix or (
+                f"If {name} holds logits (raw scores), use the *_with_logits / from-logits loss, "
+                "or apply a sigmoid/softmax first."
+            )
+            raise self.fail(
+                f"expects {name} to be probabilities in [0, 1]; got values in "
+                f"[{_fmt(lo)}, {_fmt(hi)}]. {fix}"
+            )
+
+    def nonnegative(self, name: str, x: Any, *, fix: str) -> None:
+        if not _VALUE_CHECKS:
+            return
+        lo, _ = self.ops.min_max(x)
+        if lo < 0:
+            raise self.fail(f"expects {name} >= 0; got a minimum of {_fmt(lo)}. {fix}")
+
+    def label_set(self, name: str, x: Any, allowed: Sequence[float], fix: str) -> None:
+        if _VALUE_CHECKS and not self.ops.all_in(x, allowed):
+            got = self.ops.distinct(x, 6)
+            raise self.fail(
+                f"expects {name} in {_fmt_set(allowed)}; got values "
+                f"{_fmt_set(got[:5], more=len(got) > 5)}. {fix}"
+            )
+
+    def pm1_labels(self, name: str, x: Any) -> None:
+        self.label_set(name, x, (-1.0, 1.0), "Convert 0/1 labels with 2*y - 1.")
+
+    def class_indices(self, name: str, y: Any, n_classes: int) -> None:
+        if not self.ops.is_int(y):
+            raise self.fail(
+                f"expects integer class indices in {name}; got dtype {self.ops.dtype_name(y)}. "
+                f"Cast with {name}.long() (PyTorch), tf.cast({name}, tf.int64) or "
+                f"np.asarray({name}).astype(int); or pass one probability row per sample "
+                "with the same shape as the predictions."
+            )
+        if not _VALUE_CHECKS:
+            return
+        lo, hi = self.ops.min_max(y)
+        if lo < 0 or hi >= n_classes:
+            raise self.fail(
+                f"expects class indices in {name} between 0 and {n_classes - 1} "
+                f"(the last axis has {n_classes} classes); got values in [{_fmt(lo)}, {_fmt(hi)}]. "
+                "Re-map the labels to 0..C-1 (negative indices and ignore_index values are "
+                "not supported: drop or mask those samples first)."
+            )

@@ -1,0 +1,21 @@
+"""Reference implementations of every lossbook loss in NumPy, with hand-derived gradients.
+
+Every function takes array-likes (lists too), targets first and predictions second,
+keyword-only parameters, and ``reduction`` in {"mean", "sum", "none"}. Every loss
+``<name>`` has an analytic gradient ``<name>_grad`` with the same signature that
+returns d(loss)/d(prediction) for the given reduction (for ``"none"``: of the sum).
+"""
+
+from . import regression
+from . import binary
+from . import multiclass
+from . import embedding
+from . import segmentation
+
+from .regression import *  # noqa: F403
+from .binary import *  # noqa: F403
+from .multiclass import *  # noqa: F403
+from .embedding import *  # noqa: F403
+from .segmentation import *  # noqa: F403
+
+__all__ = [*regression.__all__, *binary.__all__, *multiclass.__all__, *embedding.__all__, *segmentation.__all__]

@@ -1,0 +1,23 @@
+"""Differentiable TensorFlow implementations of every lossbook loss.
+
+Same names and signatures as :mod:`lossbook.numpy`; inputs and outputs are ``tf.Tensor``.
+Class axis last. Importing this module quietens TensorFlow's C++ logs first.
+"""
+
+from .._setup import quiet_tensorflow
+
+quiet_tensorflow()
+
+from . import regression
+from . import binary
+from . import multiclass
+from . import embedding
+from . import segmentation
+
+from .regression import *  # noqa: F403
+from .binary import *  # noqa: F403
+from .multiclass import *  # noqa: F403
+from .embedding import *  # noqa: F403
+from .segmentation import *  # noqa: F403
+
+__all__ = [*regression.__all__, *binary.__all__, *multiclass.__all__, *embedding.__all__, *segmentation.__all__]

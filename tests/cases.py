@@ -1,0 +1,179 @@
+"""Valid example inputs for every catalog loss, as NumPy arrays.
+
+``make_case(name, rng)`` returns ``(args, kwargs)``: the positional arguments in the
+contract's order and a dict of non-default keyword parameters worth exercising. Tests
+convert the arrays to torch / TensorFlow as needed. Values stay away from kinks (so
+gradients are well defined) unless a test asks for them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+N, C, D = 6, 4, 3
+
+
+def _away_from(x, points, gap=0.05):
+    # push values that sit near a kink out of the gap
+    for p in points:
+        near = np.abs(x - p) < gap
+        x = np.where(near, p + np.sign(x - p + 1e-12) * gap * 2, x)
+    return x
+
+
+def _probs(rng, shape):
+    z = rng.normal(size=shape)
+    e = np.exp(z - z.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def _reg(rng):
+    y = rng.normal(size=(N, 2))
+    r = _away_from(rng.normal(scale=2.0, size=(N, 2)), [0.0, -1.0, 1.0, -0.8, 0.8])
+    return y, y - r
+
+
+def case_mse(rng):
+    return _reg(rng), {}
+
+
+def case_mae(rng):
+    return _reg(rng), {}
+
+
+def case_huber(rng):
+    return _reg(rng), {"delta": 0.8}
+
+
+def case_smooth_l1(rng):
+    return _reg(rng), {"beta": 0.8}
+
+
+def case_log_cosh(rng):
+    return _reg(rng), {}
+
+
+def case_quantile(rng):
+    return _reg(rng), {"q": 0.9}
+
+
+def case_poisson_nll(rng):
+    y = rng.poisson(3.0, size=(N, 2)).astype(float)
+    rate = rng.uniform(0.5, 5.0, size=(N, 2))
+    return (y, rate), {}
+
+
+def case_gaussian_nll(rng):
+    y = rng.normal(size=(N, 2))
+    mean = rng.normal(size=(N, 2))
+    var = rng.uniform(0.2, 2.0, size=(N, 2))
+    return (y, mean, var), {}
+
+
+def case_binary_cross_entropy(rng):
+    y = rng.integers(0, 2, size=(N, 2)).astype(float)
+    p = rng.uniform(0.05, 0.95, size=(N, 2))
+    return (y, p), {"eps": 1e-7}
+
+
+def case_binary_cross_entropy_with_logits(rng):
+    y = rng.integers(0, 2, size=(N, 2)).astype(float)
+    z = rng.normal(scale=2.0, size=(N, 2))
+    return (y, z), {"pos_weight": np.array([2.0, 0.5])}
+
+
+def _pm1_scores(rng):
+    y = rng.choice([-1.0, 1.0], size=(N,))
+    s = _away_from(rng.normal(scale=1.5, size=(N,)), [-1.0, 1.0])
+    return y, s
+
+
+def case_hinge(rng):
+    return _pm1_scores(rng), {}
+
+
+def case_squared_hinge(rng):
+    return _pm1_scores(rng), {}
+
+
+def case_focal(rng):
+    y = rng.integers(0, 2, size=(N, 2)).astype(float)
+    z = rng.normal(scale=2.0, size=(N, 2))
+    return (y, z), {"alpha": 0.25, "gamma": 2.0}
+
+
+def case_cross_entropy(rng):
+    y = rng.integers(0, C, size=(N,))
+    z = rng.normal(scale=2.0, size=(N, C))
+    return (y, z), {"label_smoothing": 0.1, "weight": rng.uniform(0.5, 2.0, size=(C,))}
+
+
+def case_nll(rng):
+    y = rng.integers(0, C, size=(N,))
+    logp = np.log(_probs(rng, (N, C)))
+    return (y, logp), {"weight": rng.uniform(0.5, 2.0, size=(C,))}
+
+
+def case_categorical_hinge(rng):
+    idx = rng.integers(0, C, size=(N,))
+    y = np.eye(C)[idx]
+    s = rng.normal(scale=1.5, size=(N, C))
+    return (y, s), {}
+
+
+def case_multi_margin(rng):
+    y = rng.integers(0, C, size=(N,))
+    s = rng.normal(scale=1.5, size=(N, C))
+    return (y, s), {"margin": 1.0}
+
+
+def case_softmax_focal(rng):
+    y = rng.integers(0, C, size=(N,))
+    z = rng.normal(scale=2.0, size=(N, C))
+    return (y, z), {"gamma": 2.0}
+
+
+def case_kl_divergence(rng):
+    return (_probs(rng, (N, C)), _probs(rng, (N, C))), {}
+
+
+def case_margin_ranking(rng):
+    y = rng.choice([-1.0, 1.0], size=(N,))
+    s1 = rng.normal(size=(N,))
+    s2 = s1 + _away_from(rng.normal(size=(N,)), [0.5, -0.5])
+    return (y, s1, s2), {"margin": 0.5}
+
+
+def case_contrastive(rng):
+    y = rng.integers(0, 2, size=(N,)).astype(float)
+    d = _away_from(rng.uniform(0.1, 2.0, size=(N,)), [1.0])
+    return (y, d), {"margin": 1.0}
+
+
+def case_triplet(rng):
+    a = rng.normal(size=(N, D))
+    return (a, a + rng.normal(scale=0.5, size=(N, D)), a + rng.normal(scale=1.0, size=(N, D))), {"margin": 1.0}
+
+
+def case_cosine_embedding(rng):
+    y = rng.choice([-1.0, 1.0], size=(N,))
+    return (y, rng.normal(size=(N, D)), rng.normal(size=(N, D))), {"margin": -0.5}
+
+
+def case_info_nce(rng):
+    q = rng.normal(size=(N, D))
+    return (q, q + rng.normal(scale=0.5, size=(N, D))), {"temperature": 0.5}
+
+
+def case_dice(rng):
+    y = rng.integers(0, 2, size=(N, 3, 3)).astype(float)
+    p = rng.uniform(0.05, 0.95, size=(N, 3, 3))
+    return (y, p), {"smooth": 1.0}
+
+
+CASES = {name[len("case_"):]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
+
+
+def make_case(name: str, rng: np.random.Generator | int = 0):
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    return CASES[name](rng)
