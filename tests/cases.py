@@ -152,7 +152,9 @@ def case_contrastive(rng):
 
 def case_triplet(rng):
     a = rng.normal(size=(N, D))
-    return (a, a + rng.normal(scale=0.5, size=(N, D)), a + rng.normal(scale=1.0, size=(N, D))), {"margin": 1.0}
+    return (a, a + rng.normal(scale=0.5, size=(N, D)), a + rng.normal(scale=1.0, size=(N, D))), {
+        "margin": 1.0
+    }
 
 
 def case_cosine_embedding(rng):
@@ -171,7 +173,9 @@ def case_dice(rng):
     return (y, p), {"smooth": 1.0}
 
 
-CASES = {name[len("case_"):]: fn for name, fn in list(globals().items()) if name.startswith("case_")}
+CASES = {
+    name[len("case_") :]: fn for name, fn in list(globals().items()) if name.startswith("case_")
+}
 
 
 def make_case(name: str, rng: np.random.Generator | int = 0):

@@ -17,7 +17,7 @@ NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPO_URL = CONFIG["repository"]["url"]
 
-SETUP_CELL = f'''# Setup: on Colab, install lossbook first; elsewhere it is already installed (see the README).
+SETUP_CELL = f"""# Setup: on Colab, install lossbook first; elsewhere it is already installed (see the README).
 import sys
 
 if "google.colab" in sys.modules:
@@ -25,7 +25,7 @@ if "google.colab" in sys.modules:
 
 import lossbook
 
-lossbook.setup(seed=0)'''
+lossbook.setup(seed=0)"""
 
 
 def toc_files() -> list[str]:
@@ -67,26 +67,41 @@ def test_notebook_is_stored_executed_in_order_with_the_setup_cell(nb_path):
     nb = json.loads(nb_path.read_text())
     code = [c for c in nb["cells"] if c["cell_type"] == "code" and "".join(c["source"]).strip()]
     assert code, "no code cells"
-    assert "".join(code[0]["source"]).strip() == SETUP_CELL, "first code cell must be the standard setup cell"
+    assert "".join(code[0]["source"]).strip() == SETUP_CELL, (
+        "first code cell must be the standard setup cell"
+    )
     counts = [c.get("execution_count") for c in code]
-    assert counts == list(range(1, len(code) + 1)), "re-execute top to bottom in a fresh kernel (make notebooks)"
+    assert counts == list(range(1, len(code) + 1)), (
+        "re-execute top to bottom in a fresh kernel (make notebooks)"
+    )
     for c in code:
         tags = c.get("metadata", {}).get("tags", [])
         for out in c.get("outputs", []):
             if out["output_type"] == "error":
-                assert "raises-exception" in tags, f"cell stored with an error: {''.join(c['source'])[:80]}"
+                assert "raises-exception" in tags, (
+                    f"cell stored with an error: {''.join(c['source'])[:80]}"
+                )
             if out["output_type"] == "stream":
                 assert out["name"] != "stderr", f"stderr output in: {''.join(c['source'])[:80]}"
-    assert nb["cells"][0]["cell_type"] == "markdown" and "".join(nb["cells"][0]["source"]).startswith("# ")
+    assert nb["cells"][0]["cell_type"] == "markdown" and "".join(
+        nb["cells"][0]["source"]
+    ).startswith("# ")
 
 
 def test_generated_pages_are_up_to_date():
-    r = subprocess.run([sys.executable, "scripts/gen_pages.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "scripts/gen_pages.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout + r.stderr
 
 
 def _bib_keys() -> set[str]:
-    return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (ROOT / "book" / "references.bib").read_text()))
+    return set(
+        re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", (ROOT / "book" / "references.bib").read_text())
+    )
 
 
 def test_every_citation_resolves_to_the_bibtex_file():
@@ -96,17 +111,31 @@ def test_every_citation_resolves_to_the_bibtex_file():
     cited = {k for e in lossbook.catalog for k in e.references}
     sources = [*NOTEBOOKS, *(ROOT / "book").glob("*.md")]
     for src in sources:
-        cited |= {k.strip() for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", src.read_text()) for k in m.split(",")}
+        cited |= {
+            k.strip()
+            for m in re.findall(r"\{cite(?::\w+)?\}`([^`]+)`", src.read_text())
+            for k in m.split(",")
+        }
     missing = sorted(cited - keys)
     assert not missing, f"cited but not in book/references.bib: {missing}"
 
 
 def _tiny_notebook(tmp_path: Path, stored: str) -> Path:
     nb = {
-        "cells": [{"cell_type": "code", "execution_count": 1, "metadata": {}, "source": ["print(round(0.1 + 0.2, 6))"],
-                   "outputs": [{"output_type": "stream", "name": "stdout", "text": [stored + "\n"]}]}],
-        "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": 1,
+                "metadata": {},
+                "source": ["print(round(0.1 + 0.2, 6))"],
+                "outputs": [{"output_type": "stream", "name": "stdout", "text": [stored + "\n"]}],
+            }
+        ],
+        "metadata": {
+            "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+        },
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     path = tmp_path / "tiny.ipynb"
     path.write_text(json.dumps(nb))
@@ -117,9 +146,22 @@ def _tiny_notebook(tmp_path: Path, stored: str) -> Path:
 def test_strict_nbval_fails_on_a_stale_output(tmp_path, stored, passes):
     nb = _tiny_notebook(tmp_path, stored)
     r = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(ROOT / "tests" / "nbval_sanitize.cfg"), str(nb)],
-        cwd=tmp_path, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(ROOT / "tests" / "nbval_sanitize.cfg"),
+            str(nb),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
     )
     assert (r.returncode == 0) == passes, r.stdout[-2000:]
 
@@ -127,9 +169,15 @@ def test_strict_nbval_fails_on_a_stale_output(tmp_path, stored, passes):
 def test_a_sphinx_warning_fails_the_strict_build(tmp_path):
     (tmp_path / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\n")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
-    (tmp_path / "index.md").write_text("# Index\n\nA reference to {ref}`a-label-that-does-not-exist`.\n")
+    (tmp_path / "index.md").write_text(
+        "# Index\n\nA reference to {ref}`a-label-that-does-not-exist`.\n"
+    )
     jb = Path(sys.executable).parent / "jupyter-book"
-    r = subprocess.run([str(jb), "build", "-W", "-n", "--keep-going", str(tmp_path)], capture_output=True, text=True)
+    r = subprocess.run(
+        [str(jb), "build", "-W", "-n", "--keep-going", str(tmp_path)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0, r.stdout[-2000:]
 
 

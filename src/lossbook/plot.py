@@ -1,10 +1,21 @@
-"""Plotting helpers shared by the chapters (matplotlib)."""
+"""Plotting helpers shared by the chapters (matplotlib; ipywidgets for explorers).
+
+The book's figures follow one pattern: a loss and its gradient drawn against the residual
+or the margin, side by side (:func:`loss_and_gradient`); a parameter swept over a few values
+as small multiples (:func:`small_multiples`), which is the static twin of an interactive
+slider (:func:`explorer`); and learning curves (:func:`history`).
+"""
 
 from __future__ import annotations
 
-import matplotlib as mpl
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
-PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf")
+import matplotlib as mpl
+import matplotlib.pyplot as plt
+import numpy as np
+
+PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f")
 
 
 def use_style() -> None:
@@ -24,3 +35,139 @@ def use_style() -> None:
             "svg.hashsalt": "lossbook",
         }
     )
+
+
+def curves(
+    x: np.ndarray,
+    series: Mapping[str, np.ndarray],
+    *,
+    ax: plt.Axes | None = None,
+    xlabel: str = "",
+    ylabel: str = "",
+    title: str | None = None,
+    styles: Mapping[str, Mapping[str, Any]] | None = None,
+) -> plt.Axes:
+    """Draw several named curves over the same x on one axes (created if not given)."""
+    if ax is None:
+        _, ax = plt.subplots()
+    styles = styles or {}
+    for label, y in series.items():
+        ax.plot(x, np.asarray(y), label=label, **styles.get(label, {}))
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if len(series) > 1:
+        ax.legend()
+    return ax
+
+
+def loss_and_gradient(
+    x: np.ndarray,
+    losses: Mapping[str, tuple[np.ndarray, np.ndarray]],
+    *,
+    xlabel: str = r"residual $r = y - \hat y$",
+    grad_label: str = r"$\partial \ell / \partial \hat y$",
+    title: str | None = None,
+    figsize: tuple[float, float] = (9.6, 3.4),
+) -> plt.Figure:
+    """Two panels: each loss (left) and its gradient (right) against ``x``.
+
+    ``losses`` maps a label to ``(loss_values, gradient_values)`` sampled at ``x``.
+    """
+    fig, (a, b) = plt.subplots(1, 2, figsize=figsize)
+    curves(x, {k: v[0] for k, v in losses.items()}, ax=a, xlabel=xlabel, ylabel="loss")
+    curves(x, {k: v[1] for k, v in losses.items()}, ax=b, xlabel=xlabel, ylabel=grad_label)
+    for ax in (a, b):
+        ax.axhline(0, color="0.5", lw=0.8)
+        ax.axvline(0, color="0.5", lw=0.8)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def small_multiples(
+    draw: Callable[[plt.Axes, Any], None],
+    values: Sequence[Any],
+    *,
+    param: str,
+    ncols: int | None = None,
+    panel_size: tuple[float, float] = (3.0, 2.6),
+    sharey: bool = True,
+    title: str | None = None,
+) -> plt.Figure:
+    """One panel per parameter value: ``draw(ax, value)`` fills each panel.
+
+    The static counterpart of :func:`explorer` for the HTML book.
+    """
+    n = len(values)
+    ncols = ncols or min(n, 4)
+    nrows = int(np.ceil(n / ncols))
+    fig, axes = plt.subplots(
+        nrows,
+        ncols,
+        figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+        sharey=sharey,
+        squeeze=False,
+    )
+    for ax, v in zip(axes.flat, values, strict=False):
+        draw(ax, v)
+        ax.set_title(f"{param} = {v:g}" if isinstance(v, (int, float)) else f"{param} = {v}")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def explorer(draw: Callable[..., None], **sliders: tuple[float, float, float, float]):
+    """Interactive twin of :func:`small_multiples` for Jupyter / Colab.
+
+    ``sliders`` maps a parameter name to ``(min, max, step, initial)``; ``draw(**params)``
+    draws a fresh figure. Returns the ipywidgets ``interactive`` object (displayed by
+    Jupyter). In the HTML book the cell's output is removed (tag ``remove-output``) and the
+    small-multiples figure next to it shows the same thing.
+    """
+    import ipywidgets as widgets
+
+    controls = {
+        name: widgets.FloatSlider(
+            min=lo, max=hi, step=step, value=init, description=name, continuous_update=False
+        )
+        for name, (lo, hi, step, init) in sliders.items()
+    }
+
+    def _draw(**params):
+        draw(**params)
+        plt.show()
+
+    return widgets.interactive(_draw, **controls)
+
+
+def history(
+    histories: Mapping[str, Mapping[str, Sequence[float]]],
+    *,
+    metrics: Sequence[str] = ("loss",),
+    logy: bool = False,
+    figsize_per_panel: tuple[float, float] = (4.2, 3.2),
+) -> plt.Figure:
+    """Learning curves: one panel per metric, one line per run (``{run: {metric: [per epoch]}}``)."""
+    fig, axes = plt.subplots(
+        1,
+        len(metrics),
+        figsize=(figsize_per_panel[0] * len(metrics), figsize_per_panel[1]),
+        squeeze=False,
+    )
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        for run, h in histories.items():
+            if metric in h:
+                ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], label=run)
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        if logy:
+            ax.set_yscale("log")
+    axes.flat[0].legend()
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,232 @@
+"""The public contract (../shared/lossbook-api.md), checked for every loss and backend:
+names, signatures, docstrings, reductions, and the bad-input table."""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+from backends import BACKENDS, call, module, to_numpy
+from cases import make_case
+
+import lossbook
+from lossbook import LossInputError
+from lossbook.catalog import TASKS
+
+CONTRACT_NAMES = [
+    "mse", "mae", "huber", "smooth_l1", "log_cosh", "quantile", "poisson_nll", "gaussian_nll",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "hinge", "squared_hinge", "focal",
+    "cross_entropy", "nll", "categorical_hinge", "multi_margin", "softmax_focal", "kl_divergence",
+    "margin_ranking", "contrastive", "triplet", "cosine_embedding", "info_nce", "dice",
+]  # fmt: skip
+NAMES = [e.name for e in lossbook.catalog]
+CLASS_INDEX_LOSSES = ["cross_entropy", "nll", "multi_margin", "softmax_focal"]
+
+
+def test_catalog_has_exactly_the_contract_losses():
+    assert sorted(NAMES) == sorted(CONTRACT_NAMES)
+    assert len(lossbook.catalog) == 25
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_catalog_entry_is_complete(name):
+    e = lossbook.catalog[name]
+    for field in (
+        "title",
+        "chinese",
+        "formula",
+        "gradient",
+        "estimates",
+        "when_to_use",
+        "builtin_notes",
+    ):
+        assert getattr(e, field).strip(), field
+    assert e.task in TASKS
+    assert e.pitfalls and e.differentiable_args
+    assert set(e.differentiable_args) <= set(e.args)
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in e.chinese), "Chinese name must contain Chinese"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_signature_matches_the_contract(backend, name):
+    e = lossbook.catalog[name]
+    fn = getattr(module(backend), name)
+    params = list(inspect.signature(fn).parameters.values())
+    positional = [p.name for p in params if p.kind == p.POSITIONAL_OR_KEYWORD]
+    keyword = {p.name: p.default for p in params if p.kind == p.KEYWORD_ONLY}
+    assert positional == list(e.args)
+    assert keyword == {**e.params, "reduction": "mean"}
+    assert fn.__doc__ and "Examples" in fn.__doc__, "docstring with a doctested example"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_numpy_has_a_gradient_with_the_same_signature(name):
+    fn = getattr(module("numpy"), name)
+    grad = getattr(module("numpy"), f"{name}_grad")
+    assert inspect.signature(grad) == inspect.signature(fn)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_reductions_are_consistent(backend, name):
+    args, kwargs = make_case(name, 1)
+    none = to_numpy(call(backend, name, args, kwargs, "none"))
+    total = to_numpy(call(backend, name, args, kwargs, "sum"))
+    mean = to_numpy(call(backend, name, args, kwargs, "mean"))
+    np.testing.assert_allclose(total, none.sum(), rtol=1e-5)
+    if name in ("cross_entropy", "nll") and "weight" in kwargs:
+        w = kwargs["weight"][np.asarray(args[0])]
+        np.testing.assert_allclose(mean, none.sum() / w.sum(), rtol=1e-5)
+    else:
+        np.testing.assert_allclose(mean, none.mean(), rtol=1e-5)
+    shape = lossbook.catalog[name].none_shape
+    pred = np.asarray(args[1] if len(args) > 1 else args[0])
+    if shape == "elementwise":
+        assert none.shape == pred.shape
+    elif shape in ("per_sample", "per_pair"):
+        assert none.shape == (pred.shape[0],)
+
+
+# ---------------------------------------------------------------------------------------
+# The bad-input table: every loss x every kind of bad input -> LossInputError naming the
+# argument. Each row builds bad arguments from a valid case.
+# ---------------------------------------------------------------------------------------
+
+
+def _float_args(name, args):
+    return [i for i, a in enumerate(args) if np.issubdtype(np.asarray(a).dtype, np.floating)]
+
+
+def bad_reduction(name, args, kwargs):
+    return args, kwargs, "bogus", ["reduction"]
+
+
+def bad_shape(name, args, kwargs):
+    e = lossbook.catalog[name]
+    args = list(args)
+    i = 1 if len(args) > 1 else 0
+    args[i] = np.asarray(args[i])[..., None]  # (N, ...) -> (N, ..., 1): never broadcast silently
+    return args, kwargs, "mean", list(e.args)
+
+
+def bad_empty(name, args, kwargs):
+    e = lossbook.catalog[name]
+    return [np.asarray(a)[:0] for a in args], kwargs, "mean", list(e.args)
+
+
+def _poison(value):
+    def make(name, args, kwargs):
+        e = lossbook.catalog[name]
+        i = _float_args(name, args)[-1]
+        args = [np.array(a, copy=True) for a in args]
+        args[i] = args[i].astype(float)
+        args[i].flat[0] = value
+        return args, kwargs, "mean", [e.args[i]]
+
+    return make
+
+
+BAD_KINDS = {
+    "reduction": bad_reduction,
+    "shape": bad_shape,
+    "empty": bad_empty,
+    "nan": _poison(np.nan),
+    "inf": _poison(np.inf),
+}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("kind", list(BAD_KINDS))
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_input_table(backend, kind, name):
+    args, kwargs = make_case(name, 2)
+    args, kwargs, reduction, expected_names = BAD_KINDS[kind](name, args, kwargs)
+    with pytest.raises(LossInputError) as info:
+        call(backend, name, args, kwargs, reduction)
+    msg = str(info.value)
+    assert name in msg
+    assert any(arg in msg for arg in expected_names), msg
+
+
+def _set(args, i, value):
+    args = [np.array(a, copy=True) for a in args]
+    args[i] = value(args[i])
+    return args
+
+
+def _first(v):
+    def f(a):
+        a = a.astype(float) if not np.issubdtype(a.dtype, np.integer) else a
+        a.flat[0] = v
+        return a
+
+    return f
+
+
+# (loss, argument index, how to break it, argument name, words the message must contain)
+VALUE_ROWS = [
+    ("binary_cross_entropy", 1, _first(1.5), "p", "[0, 1]"),
+    ("binary_cross_entropy", 1, _first(-0.1), "p", "[0, 1]"),
+    ("binary_cross_entropy", 0, _first(2.0), "y_true", "[0, 1]"),
+    ("binary_cross_entropy_with_logits", 0, _first(1.5), "y_true", "[0, 1]"),
+    ("focal", 0, _first(-1.0), "y_true", "[0, 1]"),
+    ("kl_divergence", 0, _first(1.5), "p_true", "[0, 1]"),
+    ("kl_divergence", 1, _first(-0.5), "q_pred", "[0, 1]"),
+    ("dice", 1, _first(1.2), "p", "[0, 1]"),
+    ("hinge", 0, lambda a: (a > 0).astype(float), "y_true", "2*y - 1"),
+    ("squared_hinge", 0, lambda a: (a > 0).astype(float), "y_true", "2*y - 1"),
+    ("margin_ranking", 0, _first(0.0), "y", "-1"),
+    ("cosine_embedding", 0, _first(0.0), "y", "-1"),
+    ("gaussian_nll", 2, _first(-1.0), "var", ">= 0"),
+    *[
+        (n, 0, _first(4), "y_true", "between 0 and 3") for n in CLASS_INDEX_LOSSES
+    ],  # C = 4 in cases.py
+    *[(n, 0, _first(-1), "y_true", "between 0 and 3") for n in CLASS_INDEX_LOSSES],
+    *[(n, 0, lambda a: a.astype(float), "y_true", "integer") for n in CLASS_INDEX_LOSSES],
+]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("row", VALUE_ROWS, ids=lambda r: f"{r[0]}-{r[3]}-{r[4]}")
+def test_bad_values(backend, row):
+    name, i, breaker, arg, words = row
+    args, kwargs = make_case(name, 3)
+    args = _set(args, i, breaker)
+    with pytest.raises(LossInputError) as info:
+        call(backend, name, args, kwargs)
+    msg = str(info.value)
+    assert arg in msg and words in msg and name in msg, msg
+
+
+def test_cross_entropy_rejects_probability_rows_outside_unit_interval():
+    rows = np.array([[0.5, 0.5, 0.0], [1.5, -0.5, 0.0]])
+    for backend in BACKENDS:
+        with pytest.raises(LossInputError, match="y_true"):
+            call(backend, "cross_entropy", [rows, np.zeros((2, 3))], {})
+
+
+def test_hinge_message_is_the_documented_one():
+    with pytest.raises(LossInputError) as info:
+        lossbook.numpy.hinge([0, 1, 1], [0.3, -2.0, 1.0])
+    assert (
+        str(info.value)
+        == "hinge expects y_true in {-1, +1}; got values {0, 1}. Convert 0/1 labels with 2*y - 1."
+    )
+
+
+def test_loss_input_error_is_a_value_error():
+    assert issubclass(LossInputError, ValueError)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_validation_can_be_switched_off_for_value_checks_only(backend):
+    y, p = np.array([0.0, 1.0]), np.array([0.2, np.nan])
+    with lossbook.validation(False):
+        out = to_numpy(call(backend, "mse", [y, p], {}))
+        assert np.isnan(out)
+        with pytest.raises(LossInputError, match="reduction"):
+            call(backend, "mse", [y, p], {}, "bogus")
+    with pytest.raises(LossInputError, match="y_pred"):
+        call(backend, "mse", [y, p], {})
