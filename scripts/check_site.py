@@ -83,8 +83,16 @@ def main() -> int:
     with sync_playwright() as p:
         browser = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            args=[
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         for i, rel in enumerate(pages):
@@ -100,10 +108,18 @@ def main() -> int:
                     route.continue_()
 
             page.route("**/*", on_route)
-            page.on("response", lambda r, issues=issues: (r.status not in (200, 304)) and issues.append(
-                f"HTTP {r.status}: {r.url}"))
-            page.on("console", lambda m, issues=issues: m.type == "error" and issues.append(
-                f"console error: {m.text}"))
+            page.on(
+                "response",
+                lambda r, issues=issues: (
+                    (r.status not in (200, 304)) and issues.append(f"HTTP {r.status}: {r.url}")
+                ),
+            )
+            page.on(
+                "console",
+                lambda m, issues=issues: (
+                    m.type == "error" and issues.append(f"console error: {m.text}")
+                ),
+            )
             page.on("pageerror", lambda e, issues=issues: issues.append(f"page error: {e}"))
             resp = page.goto(base + rel, wait_until="load")
             if resp is None or resp.status != 200:

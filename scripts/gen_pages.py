@@ -65,12 +65,14 @@ def api_page() -> str:
             """
         )
     )
-    out.append("| loss | task | arguments | keyword parameters | PyTorch built-in | Keras built-in |")
+    out.append(
+        "| loss | task | arguments | keyword parameters | PyTorch built-in | Keras built-in |"
+    )
     out.append("|---|---|---|---|---|---|")
     for e in lossbook.catalog:
         params = ", ".join(f"`{k}={v!r}`" for k, v in e.params.items()) or "—"
         out.append(
-            f"| [`{e.name}`](api-{e.name}) | {e.task} | {', '.join(e.args)} | {params} "
+            f"| {{ref}}`{e.name} <api-{e.name}>` | {e.task} | {', '.join(e.args)} | {params} "
             f"| {_code(e.torch_builtin)} | {_code(e.keras_builtin)} |"
         )
     out.append("")
@@ -81,9 +83,11 @@ def api_page() -> str:
         out.append(f"(api-{e.name})=\n## `{e.name}`: {e.title}\n")
         out.append(f"```python\n{_signature(e.name)}\n```\n")
         out.append(f"**Task:** {e.task}. **Estimates / use:** {e.estimates}\n")
-        out.append(f"Unreduced loss (`reduction=\"none\"`: {NONE_SHAPES[e.none_shape]}):\n")
+        out.append(f'Unreduced loss (`reduction="none"`: {NONE_SHAPES[e.none_shape]}):\n')
         out.append(f"$$\n{e.formula}\n$$\n")
-        out.append(f"Gradient with respect to {', '.join(f'`{a}`' for a in e.differentiable_args)}:\n")
+        out.append(
+            f"Gradient with respect to {', '.join(f'`{a}`' for a in e.differentiable_args)}:\n"
+        )
         out.append(f"$$\n{e.gradient}\n$$\n")
         out.append(
             f"**Built-ins:** PyTorch {_code(e.torch_builtin)}; Keras {_code(e.keras_builtin)}. "
@@ -93,13 +97,21 @@ def api_page() -> str:
         out.append(f"**Pitfalls.**\n\n{pitfalls}\n")
         if refs:
             out.append(f"**References.** {refs}\n")
-        out.append(f"```{{dropdown}} Docstring of lossbook.numpy.{e.name}\n````text\n{doc}\n````\n```\n")
+        out.append(
+            f":::{{dropdown}} Docstring of lossbook.numpy.{e.name}\n````text\n{doc}\n````\n:::\n"
+        )
     return "\n".join(out)
 
 
 def glossary_page() -> str:
-    rows = [(e.title, e.chinese, f"Loss ({e.task}): {e.estimates} See [`{e.name}`](api-{e.name}).")
-            for e in lossbook.catalog]
+    rows = [
+        (
+            e.title,
+            e.chinese,
+            f"Loss ({e.task}): {e.estimates} See {{ref}}`{e.name} <api-{e.name}>`.",
+        )
+        for e in lossbook.catalog
+    ]
     rows += [(en, zh, d) for en, zh, d in GENERAL_TERMS]
     rows.sort(key=lambda r: r[0].lower())
     out = [HEADER, "(glossary)=\n# Glossary: English ↔ 中文\n"]
@@ -119,6 +131,9 @@ PAGES = {"book/api.md": api_page, "book/glossary.md": glossary_page}
 
 
 def main(argv: list[str]) -> int:
+    if any(a not in ("--check",) for a in argv):
+        print(__doc__)
+        return 2
     check = "--check" in argv
     stale = []
     for rel, make in PAGES.items():

@@ -65,7 +65,9 @@ def test_signature_matches_the_contract(backend, name):
 def test_numpy_has_a_gradient_with_the_same_signature(name):
     fn = getattr(module("numpy"), name)
     grad = getattr(module("numpy"), f"{name}_grad")
-    assert inspect.signature(grad) == inspect.signature(fn)
+    assert list(inspect.signature(grad).parameters.values()) == list(
+        inspect.signature(fn).parameters.values()
+    )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -106,8 +108,7 @@ def bad_reduction(name, args, kwargs):
 def bad_shape(name, args, kwargs):
     e = lossbook.catalog[name]
     args = list(args)
-    i = 1 if len(args) > 1 else 0
-    args[i] = np.asarray(args[i])[..., None]  # (N, ...) -> (N, ..., 1): never broadcast silently
+    args[0] = np.asarray(args[0])[..., None]  # (N, ...) -> (N, ..., 1): never broadcast silently
     return args, kwargs, "mean", list(e.args)
 
 

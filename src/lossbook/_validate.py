@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 from collections.abc import Iterator, Sequence
 from typing import Any, Protocol
 
@@ -59,6 +60,11 @@ class Ops(Protocol):
     def min_max(self, x: Any) -> tuple[float, float]: ...
     def all_in(self, x: Any, values: Sequence[float]) -> bool: ...
     def distinct(self, x: Any, k: int) -> list[float]: ...
+
+
+def _is_real(v: Any) -> bool:
+    """A real number parameter: Python or NumPy ints and floats, not bools."""
+    return isinstance(v, numbers.Real) and not isinstance(v, bool)
 
 
 def _fmt(v: float) -> str:
@@ -133,23 +139,23 @@ class Validator:
 
     def positive_param(self, name: str, value: float, *, allow_zero: bool = False) -> None:
         ok = value >= 0 if allow_zero else value > 0
-        if not (isinstance(value, (int, float)) and math.isfinite(value) and ok):
+        if not (_is_real(value) and math.isfinite(value) and ok):
             bound = ">= 0" if allow_zero else "> 0"
             raise self.fail(f"expects {name} {bound}; got {value!r}. Pass a finite number {bound}.")
 
     def open_unit_param(self, name: str, value: float) -> None:
-        if not (isinstance(value, (int, float)) and 0 < value < 1):
+        if not (_is_real(value) and 0 < value < 1):
             raise self.fail(
                 f"expects {name} strictly between 0 and 1; got {value!r}. "
                 f"For example {name}=0.9 estimates the 90th percentile."
             )
 
     def unit_param(self, name: str, value: float) -> None:
-        if not (isinstance(value, (int, float)) and 0 <= value <= 1):
+        if not (_is_real(value) and 0 <= value <= 1):
             raise self.fail(f"expects {name} in [0, 1]; got {value!r}.")
 
     def finite_param(self, name: str, value: float) -> None:
-        if not (isinstance(value, (int, float)) and math.isfinite(value)):
+        if not (_is_real(value) and math.isfinite(value)):
             raise self.fail(f"expects a finite number for {name}; got {value!r}.")
 
     # ---- value checks (one reduction each; can be switched off) ------------------------
@@ -182,16 +188,18 @@ class Validator:
         if lo < 0:
             raise self.fail(f"expects {name} >= 0; got a minimum of {_fmt(lo)}. {fix}")
 
-    def label_set(self, name: str, x: Any, allowed: Sequence[float], fix: str) -> None:
+    def label_set(
+        self, name: str, x: Any, allowed: Sequence[float], fix: str, shown: str | None = None
+    ) -> None:
         if _VALUE_CHECKS and not self.ops.all_in(x, allowed):
             got = self.ops.distinct(x, 6)
             raise self.fail(
-                f"expects {name} in {_fmt_set(allowed)}; got values "
+                f"expects {name} in {shown or _fmt_set(allowed)}; got values "
                 f"{_fmt_set(got[:5], more=len(got) > 5)}. {fix}"
             )
 
     def pm1_labels(self, name: str, x: Any) -> None:
-        self.label_set(name, x, (-1.0, 1.0), "Convert 0/1 labels with 2*y - 1.")
+        self.label_set(name, x, (-1.0, 1.0), "Convert 0/1 labels with 2*y - 1.", "{-1, +1}")
 
     def class_indices(self, name: str, y: Any, n_classes: int) -> None:
         if not self.ops.is_int(y):
@@ -211,3 +219,62 @@ class Validator:
                 "Re-map the labels to 0..C-1 (negative indices and ignore_index values are "
                 "not supported: drop or mask those samples first)."
             )
+
+    # ---- added for the class-axis losses -----------------------------------------------
+    def shape_equals(
+        self, name: str, x: Any, expected: Sequence[int], what: str, fix: str = ""
+    ) -> None:
+        """Structural: ``x`` must have exactly ``expected`` shape (``what`` says why)."""
+        shape = self.ops.shape(x)
+        expected = tuple(int(d) for d in expected)
+        if shape != expected:
+            tail = f" {fix}" if fix else " Reshape it; lossbook never broadcasts silently."
+            raise self.fail(
+                f"expects {name} of shape {what} = {expected}; got shape {shape}.{tail}"
+            )
+
+    def one_hot_rows(self, name: str, x: Any, row_sums: Any, fix: str = "") -> None:
+        """Value check: ``x`` holds 0/1 values with exactly one 1 along the last axis.
+
+        The backend passes ``row_sums`` (``x`` summed over its last axis) so that the
+        adapter needs no new operation.
+        """
+        if not _VALUE_CHECKS:
+            return
+        fix = fix or (
+            f"Build {name} with np.eye(C)[y], torch.nn.functional.one_hot(y, C) or "
+            "tf.one_hot(y, C) from integer class indices y."
+        )
+        self.label_set(name, x, (0.0, 1.0), fix)
+        if not self.ops.all_in(row_sums, (1.0,)):
+            lo, hi = self.ops.min_max(row_sums)
+            raise self.fail(
+                f"expects {name} to be one-hot along the last axis (exactly one 1 per row); "
+                f"got rows with between {_fmt(lo)} and {_fmt(hi)} ones. {fix}"
+            )
+
+    # ---- added for the regression / binary losses --------------------------------------
+    def bool_param(self, name: str, value: Any) -> None:
+        """Structural: a flag must be a real boolean (a string such as "False" is truthy)."""
+        if not (isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")):
+            raise self.fail(f"expects {name} to be True or False; got {value!r}.")
+
+    def interval_param(
+        self,
+        name: str,
+        value: Any,
+        lo: float,
+        hi: float,
+        *,
+        lo_open: bool = False,
+        hi_open: bool = False,
+        fix: str = "",
+    ) -> None:
+        """Structural: a scalar parameter must lie in the interval from ``lo`` to ``hi``."""
+        ok = _is_real(value) and math.isfinite(value)
+        ok = ok and (lo < value if lo_open else lo <= value)
+        ok = ok and (value < hi if hi_open else value <= hi)
+        if not ok:
+            interval = f"{'(' if lo_open else '['}{_fmt(lo)}, {_fmt(hi)}{')' if hi_open else ']'}"
+            tail = f" {fix}" if fix else ""
+            raise self.fail(f"expects {name} in {interval}; got {value!r}.{tail}")

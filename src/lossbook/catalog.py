@@ -39,7 +39,9 @@ class LossSpec:
     title: str  # English title, e.g. "Mean squared error"
     chinese: str  # correct Chinese term, e.g. "均方误差"
     task: str  # one of TASKS
-    family: str  # backend module that holds it: regression, binary, multiclass, embedding, segmentation
+    family: (
+        str  # backend module that holds it: regression, binary, multiclass, embedding, segmentation
+    )
     args: tuple[str, ...]  # positional argument names, in order
     params: dict[str, Any]  # keyword-only parameters and defaults (reduction excluded)
     none_shape: str  # key of NONE_SHAPES
@@ -74,7 +76,9 @@ class Catalog:
         try:
             return self._by_name[name]
         except KeyError:
-            raise KeyError(f"no loss named {name!r} in the catalog; known: {', '.join(self.names())}") from None
+            raise KeyError(
+                f"no loss named {name!r} in the catalog; known: {', '.join(self.names())}"
+            ) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._by_name
@@ -93,7 +97,11 @@ def _load() -> Catalog:
     from ._catalog import binary, embedding, multiclass, regression, segmentation
 
     return Catalog(
-        regression.ENTRIES + binary.ENTRIES + multiclass.ENTRIES + embedding.ENTRIES + segmentation.ENTRIES
+        regression.ENTRIES
+        + binary.ENTRIES
+        + multiclass.ENTRIES
+        + embedding.ENTRIES
+        + segmentation.ENTRIES
     )
 
 

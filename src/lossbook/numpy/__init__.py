@@ -6,16 +6,17 @@ keyword-only parameters, and ``reduction`` in {"mean", "sum", "none"}. Every los
 returns d(loss)/d(prediction) for the given reduction (for ``"none"``: of the sum).
 """
 
-from . import regression
-from . import binary
-from . import multiclass
-from . import embedding
-from . import segmentation
-
-from .regression import *  # noqa: F403
+from . import binary, embedding, multiclass, regression, segmentation
 from .binary import *  # noqa: F403
-from .multiclass import *  # noqa: F403
 from .embedding import *  # noqa: F403
+from .multiclass import *  # noqa: F403
+from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
 
-__all__ = [*regression.__all__, *binary.__all__, *multiclass.__all__, *embedding.__all__, *segmentation.__all__]
+__all__ = [
+    *regression.__all__,
+    *binary.__all__,
+    *multiclass.__all__,
+    *embedding.__all__,
+    *segmentation.__all__,
+]

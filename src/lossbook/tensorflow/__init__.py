@@ -8,16 +8,17 @@ from .._setup import quiet_tensorflow
 
 quiet_tensorflow()
 
-from . import regression
-from . import binary
-from . import multiclass
-from . import embedding
-from . import segmentation
-
-from .regression import *  # noqa: F403
+from . import binary, embedding, multiclass, regression, segmentation
 from .binary import *  # noqa: F403
-from .multiclass import *  # noqa: F403
 from .embedding import *  # noqa: F403
+from .multiclass import *  # noqa: F403
+from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
 
-__all__ = [*regression.__all__, *binary.__all__, *multiclass.__all__, *embedding.__all__, *segmentation.__all__]
+__all__ = [
+    *regression.__all__,
+    *binary.__all__,
+    *multiclass.__all__,
+    *embedding.__all__,
+    *segmentation.__all__,
+]

@@ -1,0 +1,524 @@
+"""Tests of lossbook.torch: against the NumPy reference (values and analytic gradients),
+against PyTorch's own built-ins (or an independent formula where torch has none), dtypes,
+numerical stability, devices, validation and the benchmark's smoke run."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import cases  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+import lossbook  # noqa: E402
+import lossbook.torch as lt  # noqa: E402
+from lossbook import LossInputError  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = sorted({e.name for e in lossbook.catalog} | set(cases.CASES))
+REDUCTIONS = ("mean", "sum", "none")
+
+# Positional arguments that are differentiable (the contract's list; the prediction otherwise).
+DIFF_ARGS = {
+    "gaussian_nll": (1, 2),
+    "margin_ranking": (1, 2),
+    "contrastive": (1,),
+    "triplet": (0, 1, 2),
+    "cosine_embedding": (1, 2),
+    "info_nce": (0, 1),
+}
+
+
+def diff_args(name):
+    return DIFF_ARGS.get(name, (1,))
+
+
+def to_torch(x, dtype=torch.float64, requires_grad=False):
+    """NumPy -> torch: integers stay int64, floats become ``dtype``; scalars pass through."""
+    if x is None or isinstance(x, (int, float)):
+        return x
+    x = np.asarray(x)
+    if np.issubdtype(x.dtype, np.integer):
+        return torch.as_tensor(x, dtype=torch.int64)
+    return torch.tensor(x, dtype=dtype, requires_grad=requires_grad)
+
+
+def torch_case(name, dtype=torch.float64, grad=False, seed=0):
+    args, kw = cases.make_case(name, seed)
+    targs = [
+        to_torch(a, dtype, requires_grad=grad and i in diff_args(name)) for i, a in enumerate(args)
+    ]
+    tkw = {k: to_torch(v, dtype) if isinstance(v, np.ndarray) else v for k, v in kw.items()}
+    return args, kw, targs, tkw
+
+
+def np_(x):
+    return x.detach().cpu().numpy()
+
+
+# ---- (a) values against lossbook.numpy, float64 ------------------------------------------
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_numpy(name, reduction):
+    import lossbook.numpy as lnp
+
+    args, kw, targs, tkw = torch_case(name)
+    ref = np.asarray(getattr(lnp, name)(*args, **kw, reduction=reduction))
+    out = getattr(lt, name)(*targs, **tkw, reduction=reduction)
+    assert isinstance(out, torch.Tensor) and out.dtype == torch.float64
+    assert tuple(out.shape) == ref.shape
+    np.testing.assert_allclose(np_(out), ref, rtol=1e-10, atol=1e-12)
+
+
+# ---- (b) autograd gradient against lossbook.numpy.<name>_grad --------------------------
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", NAMES)
+def test_grad_matches_numpy(name, reduction):
+    import lossbook.numpy as lnp
+
+    args, kw, targs, tkw = torch_case(name, grad=True)
+    out = getattr(lt, name)(*targs, **tkw, reduction=reduction)
+    out.sum().backward()  # for "none": the gradient of the sum, as <name>_grad returns
+    ref = getattr(lnp, f"{name}_grad")(*args, **kw, reduction=reduction)
+    idx = diff_args(name)
+    refs = ref if isinstance(ref, tuple) else (ref,)
+    assert len(refs) == len(idx)
+    for i, r in zip(idx, refs, strict=True):
+        assert targs[i].grad is not None, f"no gradient for argument {i}"
+        np.testing.assert_allclose(np_(targs[i].grad), np.asarray(r), rtol=1e-9, atol=1e-12)
+
+
+# ---- (c) against PyTorch's built-ins (class axis at dim 1, (input, target) order) --------
+def _as3d(x):
+    """(N, ...) with N = 6 -> (3, 2, ...): puts an extra batch axis in front of the class axis."""
+    return x.reshape(3, 2, *x.shape[1:])
+
+
+def _torchvision_focal(z, y, alpha, gamma, reduction):
+    # torchvision.ops.sigmoid_focal_loss, written out (torchvision is not installable here).
+    p = torch.sigmoid(z)
+    ce = F.binary_cross_entropy_with_logits(z, y, reduction="none")
+    p_t = p * y + (1 - p) * (1 - y)
+    loss = ce * ((1 - p_t) ** gamma)
+    if alpha is not None:  # torchvision switches α_t off with alpha < 0; lossbook with None
+        loss = (alpha * y + (1 - alpha) * (1 - y)) * loss
+    return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[reduction]
+
+
+def _reduce(loss, reduction):
+    return {"none": loss, "sum": loss.sum(), "mean": loss.mean()}[reduction]
+
+
+def builtin(name, a, kw, r):
+    """The PyTorch built-in (or, where PyTorch has none, an independent formula) for the
+    lossbook call ``name(*a, **kw, reduction=r)``. Returns (reference, lossbook args)."""
+    if name == "mse":
+        return F.mse_loss(a[1], a[0], reduction=r), a  # torch: (input, target)
+    if name == "mae":
+        return F.l1_loss(a[1], a[0], reduction=r), a
+    if name == "huber":
+        # HuberLoss: δ scales the linear part: δ(|r| − δ/2); same as lossbook.huber(delta)
+        return F.huber_loss(a[1], a[0], reduction=r, delta=kw["delta"]), a
+    if name == "smooth_l1":
+        # SmoothL1Loss(β) = HuberLoss(δ=β) / β: quadratic ½r²/β below β, |r| − β/2 above
+        return F.smooth_l1_loss(a[1], a[0], reduction=r, beta=kw["beta"]), a
+    if name == "log_cosh":  # no torch built-in; the naive formula is fine for small residuals
+        return _reduce(torch.log(torch.cosh(a[1] - a[0])), r), a
+    if name == "quantile":  # no torch built-in: pinball loss as max of the two lines
+        q, res = kw["q"], a[0] - a[1]
+        return _reduce(torch.maximum(q * res, (q - 1) * res), r), a
+    if name == "poisson_nll":
+        # PoissonNLLLoss's log_input defaults to True; lossbook's to False: pass it explicitly
+        mod = torch.nn.PoissonNLLLoss(log_input=False, full=False, eps=1e-8, reduction=r)
+        return mod(a[1], a[0]), a
+    if name == "gaussian_nll":
+        # GaussianNLLLoss(input=mean, target, var): clamps var at eps=1e-6 with the gradient
+        # passed straight through (lossbook: gradient 0 where clamped; var > 0.2 here)
+        mod = torch.nn.GaussianNLLLoss(full=False, eps=1e-6, reduction=r)
+        return mod(a[1], a[0], a[2]), a
+    if name == "binary_cross_entropy":
+        # BCELoss clamps log at −100 instead of clipping p to [eps, 1 − eps]; p in [0.05, 0.95]
+        return F.binary_cross_entropy(a[1], a[0], reduction=r), a
+    if name == "binary_cross_entropy_with_logits":
+        ref = F.binary_cross_entropy_with_logits(
+            a[1], a[0], pos_weight=kw["pos_weight"], reduction=r
+        )
+        return ref, a
+    if name == "hinge":  # no binary hinge in torch (HingeEmbeddingLoss is another loss)
+        return _reduce(torch.clamp(1 - a[0] * a[1], min=0), r), a
+    if name == "squared_hinge":
+        return _reduce(torch.clamp(1 - a[0] * a[1], min=0) ** 2, r), a
+    if name == "focal":
+        return _torchvision_focal(a[1], a[0], kw["alpha"], kw["gamma"], r), a
+    if name == "cross_entropy":
+        # class axis: lossbook last, torch dim 1 -> test a (3, 2, C) input moved to (3, C, 2)
+        y, z = _as3d(a[0]), _as3d(a[1])
+        ref = F.cross_entropy(
+            z.movedim(-1, 1),
+            y,
+            weight=kw["weight"],
+            label_smoothing=kw["label_smoothing"],
+            reduction=r,
+        )
+        return ref, [y, z]
+    if name == "nll":
+        y, lp = _as3d(a[0]), _as3d(a[1])
+        return F.nll_loss(lp.movedim(-1, 1), y, weight=kw["weight"], reduction=r), [y, lp]
+    if name == "categorical_hinge":  # no torch built-in: row by row
+        rows = []
+        for yr, sr in zip(a[0], a[1], strict=True):
+            k = int(torch.argmax(yr))
+            other = torch.cat([sr[:k], sr[k + 1 :]]).max()
+            rows.append(torch.clamp(1 + other - sr[k], min=0))
+        return _reduce(torch.stack(rows), r), a
+    if name == "multi_margin":  # MultiMarginLoss(p=1) divides by C, like lossbook
+        return F.multi_margin_loss(a[1], a[0], p=1, margin=kw["margin"], reduction=r), a
+    if name == "softmax_focal":  # no torch built-in: direct formula on softmax
+        p = torch.softmax(a[1], -1).gather(-1, a[0][:, None])[:, 0]
+        return _reduce(-((1 - p) ** kw["gamma"]) * torch.log(p), r), a
+    if name == "kl_divergence":
+        # kl_div takes log q first, and its "mean" divides by all elements: lossbook's mean
+        # over samples is "batchmean"; "none" is elementwise in torch, per sample here
+        lq = torch.log(a[1])
+        if r == "none":
+            return F.kl_div(lq, a[0], reduction="none").sum(-1), a
+        return F.kl_div(lq, a[0], reduction="batchmean" if r == "mean" else "sum"), a
+    if name == "margin_ranking":  # torch: (input1, input2, target)
+        return F.margin_ranking_loss(a[1], a[2], a[0], margin=kw["margin"], reduction=r), a
+    if name == "contrastive":  # no torch built-in
+        y, d, m = a[0], a[1], kw["margin"]
+        return _reduce(y * d**2 + (1 - y) * torch.clamp(m - d, min=0) ** 2, r), a
+    if name == "triplet":
+        # TripletMarginLoss adds eps=1e-6 to the difference (lossbook clamps Σu² at 1e-12)
+        ref = F.triplet_margin_loss(a[0], a[1], a[2], margin=kw["margin"], p=2, reduction=r)
+        return ref, a
+    if name == "cosine_embedding":  # torch: (input1, input2, target)
+        return F.cosine_embedding_loss(a[1], a[2], a[0], margin=kw["margin"], reduction=r), a
+    if name == "info_nce":  # no torch built-in: similarity matrix by broadcasting
+        sim = F.cosine_similarity(a[0][:, None, :], a[1][None, :, :], dim=-1, eps=1e-12)
+        logits = sim / kw["temperature"]
+        return _reduce(-(torch.diagonal(logits) - torch.logsumexp(logits, dim=1)), r), a
+    if name == "dice":  # no torch built-in: per sample
+        y, p, s = a[0], a[1], kw["smooth"]
+        per = [
+            1 - (2 * (yi * pi).sum() + s) / (yi.sum() + pi.sum() + s)
+            for yi, pi in zip(y, p, strict=True)
+        ]
+        return _reduce(torch.stack(per), r), a
+    raise KeyError(name)
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("name", NAMES)
+def test_matches_torch_builtin(name, reduction):
+    _, _, targs, tkw = torch_case(name)
+    ref, largs = builtin(name, targs, tkw, reduction)
+    out = getattr(lt, name)(*largs, **tkw, reduction=reduction)
+    assert out.shape == ref.shape
+    atol = 1e-5 if name == "triplet" else 1e-12  # eps=1e-6 per coordinate in torch
+    np.testing.assert_allclose(np_(out), np_(ref), rtol=1e-9, atol=atol)
+
+
+def test_poisson_log_input_matches_torch_default():
+    _, _, (y, rate), _ = torch_case("poisson_nll")
+    ref = torch.nn.PoissonNLLLoss()(torch.log(rate), y)  # torch's default: log_input=True
+    out = lt.poisson_nll(y, torch.log(rate), log_input=True)
+    np.testing.assert_allclose(np_(out), np_(ref), rtol=1e-12)
+
+
+def test_cross_entropy_probability_rows_match_torch():
+    _, _, (y, z), tkw = torch_case("cross_entropy")
+    probs = torch.softmax(torch.randn(z.shape, dtype=z.dtype), -1)
+    for r in REDUCTIONS:
+        ref = F.cross_entropy(z, probs, weight=tkw["weight"], label_smoothing=0.2, reduction=r)
+        out = lt.cross_entropy(probs, z, weight=tkw["weight"], label_smoothing=0.2, reduction=r)
+        np.testing.assert_allclose(np_(out), np_(ref), rtol=1e-10)
+
+
+def test_cross_entropy_weighted_mean_convention():
+    _, _, (y, z), tkw = torch_case("cross_entropy")
+    w = tkw["weight"]
+    none = lt.cross_entropy(y, z, weight=w, reduction="none")
+    mean = lt.cross_entropy(y, z, weight=w)
+    np.testing.assert_allclose(float(mean), float(none.sum() / w[y].sum()), rtol=1e-12)
+
+
+# ---- (d) float16 / bfloat16 --------------------------------------------------------------
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("name", NAMES)
+def test_half_precision_upcast(name, dtype):
+    _, _, a32, kw32 = torch_case(name, dtype=torch.float32)
+    _, _, ah, kwh = torch_case(name, dtype=dtype, grad=True)
+    out = getattr(lt, name)(*ah, **kwh, reduction="mean")
+    assert out.dtype == torch.float32
+    ref = getattr(lt, name)(*a32, **kw32, reduction="mean")
+    tol = 5e-2 if dtype == torch.bfloat16 else 5e-3
+    np.testing.assert_allclose(float(out), float(ref), rtol=tol, atol=tol)
+    out.backward()
+    for i in diff_args(name):
+        assert ah[i].grad is not None and ah[i].grad.dtype == dtype
+        assert torch.isfinite(ah[i].grad.float()).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_float32_stays_float32(name):
+    _, _, a, kw = torch_case(name, dtype=torch.float32)
+    assert getattr(lt, name)(*a, **kw).dtype == torch.float32
+
+
+# ---- (e) stability at |logits| = 1e4 in float32 ------------------------------------------
+BIG = 1e4
+
+
+def _big_binary():
+    z = torch.tensor([BIG, -BIG, BIG, -BIG, 0.0, 30.0, -30.0], requires_grad=True)
+    y = torch.tensor([1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    return y, z
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda y, z: lt.binary_cross_entropy_with_logits(y, z, reduction="none"),
+        lambda y, z: lt.focal(y, z, gamma=2.0, reduction="none"),
+        lambda y, z: lt.focal(y, z, gamma=0.5, reduction="none"),
+        lambda y, z: lt.focal(y, z, alpha=None, gamma=0.5, reduction="none"),
+    ],
+    ids=["bce_with_logits", "focal_gamma2", "focal_gamma0.5", "focal_noalpha_gamma0.5"],
+)
+def test_binary_logits_stable(fn):
+    y, z = _big_binary()
+    out = fn(y, z)
+    assert torch.isfinite(out).all()
+    out.sum().backward()
+    assert torch.isfinite(z.grad).all()
+    # confidently right -> 0 loss; confidently wrong -> about |z| (times the focal weights)
+    assert out[0] == 0 and out[1] == 0
+    assert out[2] > 1e3 and out[3] > 1e3
+
+
+def test_bce_with_logits_big_values():
+    y, z = _big_binary()
+    out = lt.binary_cross_entropy_with_logits(y, z, reduction="none")
+    np.testing.assert_allclose(np_(out[:4]), [0, 0, BIG, BIG], rtol=1e-6)
+
+
+@pytest.mark.parametrize("gamma", [2.0, 0.5])
+def test_focal_soft_labels_stable(gamma):
+    z = torch.tensor([BIG, -BIG, BIG, -BIG], requires_grad=True)
+    y = torch.tensor([0.3, 0.7, 1.0, 0.0])
+    out = lt.focal(y, z, gamma=gamma, reduction="none")
+    out.sum().backward()
+    assert torch.isfinite(out).all() and torch.isfinite(z.grad).all()
+    # reference in float64 with the direct formula (fine for soft labels)
+    z64, y64 = z.detach().double(), y.double()
+    p = torch.sigmoid(z64)
+    pt = p * y64 + (1 - p) * (1 - y64)
+    ce = F.binary_cross_entropy_with_logits(z64, y64, reduction="none")
+    ref = (0.25 * y64 + 0.75 * (1 - y64)) * (1 - pt) ** gamma * ce
+    np.testing.assert_allclose(np_(out), np_(ref), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        lambda y, z: lt.cross_entropy(y, z, reduction="none"),
+        lambda y, z: lt.cross_entropy(y, z, label_smoothing=0.1, reduction="none"),
+        lambda y, z: lt.softmax_focal(y, z, gamma=2.0, reduction="none"),
+        lambda y, z: lt.softmax_focal(y, z, gamma=0.5, reduction="none"),
+    ],
+    ids=["cross_entropy", "cross_entropy_smoothing", "softmax_focal2", "softmax_focal0.5"],
+)
+def test_multiclass_logits_stable(fn):
+    z = torch.tensor(
+        [[BIG, -BIG, 0.0], [BIG, -BIG, 0.0], [-BIG, -BIG, BIG], [0.0, 0.0, 0.0]],
+        requires_grad=True,
+    )
+    y = torch.tensor([0, 1, 2, 1])
+    out = fn(y, z)
+    out.sum().backward()
+    assert torch.isfinite(out).all() and torch.isfinite(z.grad).all()
+    assert out[1] > 1e3  # confidently wrong
+
+
+def test_softmax_focal_big_values():
+    z = torch.tensor([[BIG, -BIG, 0.0], [BIG, -BIG, 0.0]])
+    out = lt.softmax_focal(torch.tensor([0, 1]), z, reduction="none")
+    np.testing.assert_allclose(np_(out), [0.0, 2 * BIG], rtol=1e-6)
+
+
+# ---- (f) device ----------------------------------------------------------------------------
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("name", NAMES)
+def test_cuda_device(name):
+    _, _, a, kw = torch_case(name, dtype=torch.float32)
+    dev = torch.device("cuda")
+    a = [x.to(dev) if isinstance(x, torch.Tensor) else x for x in a]
+    kw = {k: v.to(dev) if isinstance(v, torch.Tensor) else v for k, v in kw.items()}
+    for r in REDUCTIONS:
+        out = getattr(lt, name)(*a, **kw, reduction=r)
+        assert out.device.type == "cuda"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_output_on_input_device_cpu(name):
+    _, _, a, kw = torch_case(name, dtype=torch.float32)
+    assert getattr(lt, name)(*a, **kw).device == a[1].device
+
+
+# ---- (g) validation --------------------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_reduction(name):
+    _, _, a, kw = torch_case(name)
+    with pytest.raises(LossInputError, match="reduction"):
+        getattr(lt, name)(*a, **kw, reduction="avg")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_nan_rejected_and_named(name):
+    _, _, a, kw = torch_case(name)
+    i = diff_args(name)[0]
+    a[i] = a[i].clone()
+    a[i][0] = float("nan")  # the whole first sample, so it reaches the loss
+    arg = lossbook.catalog[name].args[i] if name in lossbook.catalog else ""
+    with pytest.raises(LossInputError, match=f"finite values in {arg}"):
+        getattr(lt, name)(*a, **kw)
+    with lossbook.validation(False):  # value checks off: NaN goes through
+        out = getattr(lt, name)(*a, **kw)
+    assert torch.isnan(out)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_empty_rejected(name):
+    _, _, a, kw = torch_case(name)
+    a = [x[:0] if isinstance(x, torch.Tensor) else x for x in a]
+    with pytest.raises(LossInputError, match="non-empty"):
+        getattr(lt, name)(*a, **kw)
+
+
+@pytest.mark.parametrize(
+    "name", ["mse", "mae", "huber", "binary_cross_entropy_with_logits", "hinge", "dice"]
+)
+def test_no_silent_broadcasting(name):
+    y = torch.zeros(4)
+    p = torch.full((4, 1), 0.5)
+    with pytest.raises(LossInputError, match="same shape"):
+        getattr(lt, name)(y if name != "hinge" else y + 1, p)
+    with lossbook.validation(False), pytest.raises(LossInputError):  # structural: always on
+        getattr(lt, name)(y, p)
+
+
+def test_label_and_range_checks():
+    z = torch.tensor([0.5, -0.5])
+    with pytest.raises(LossInputError, match=r"2\*y - 1"):
+        lt.hinge(torch.tensor([0.0, 1.0]), z)
+    with lossbook.validation(False):
+        lt.hinge(torch.tensor([0.0, 1.0]), z)  # skipped
+    with pytest.raises(LossInputError, match="p to be probabilities"):
+        lt.binary_cross_entropy(torch.tensor([0.0, 1.0]), torch.tensor([0.5, 1.5]))
+    with pytest.raises(LossInputError, match="y_true to be probabilities"):
+        lt.focal(torch.tensor([0.0, 2.0]), z)
+    with pytest.raises(LossInputError, match="var >= 0"):
+        lt.gaussian_nll(torch.zeros(2), torch.zeros(2), torch.tensor([1.0, -1.0]))
+    with pytest.raises(LossInputError, match="one-hot"):
+        lt.categorical_hinge(torch.tensor([[1.0, 1.0]]), torch.tensor([[0.1, 0.2]]))
+    with pytest.raises(LossInputError, match="distance >= 0"):
+        lt.contrastive(torch.tensor([1.0]), torch.tensor([-0.1]))
+
+
+def test_class_index_checks():
+    z = torch.zeros(3, 4)
+    with pytest.raises(LossInputError, match="between 0 and 3"):
+        lt.cross_entropy(torch.tensor([0, 1, 4]), z)
+    with pytest.raises(LossInputError, match="between 0 and 3"):
+        lt.nll(torch.tensor([0, -1, 2]), z)
+    with pytest.raises(LossInputError, match=r"\.long\(\)"):
+        lt.cross_entropy(torch.tensor([0.0, 1.0, 2.0]), z)
+    with pytest.raises(LossInputError, match="y_true of shape"):
+        lt.cross_entropy(torch.tensor([[0], [1], [2]]), z)
+    with pytest.raises(LossInputError, match="weight of shape"):
+        lt.cross_entropy(torch.tensor([0, 1, 2]), z, weight=torch.ones(3))
+    with lossbook.validation(False):  # the dtype check is structural and stays on
+        with pytest.raises(LossInputError, match=r"\.long\(\)"):
+            lt.cross_entropy(torch.tensor([0.0, 1.0, 2.0]), z)
+
+
+def test_parameter_checks():
+    y, p = torch.zeros(2), torch.ones(2)
+    with pytest.raises(LossInputError, match="delta"):
+        lt.huber(y, p, delta=0.0)
+    with pytest.raises(LossInputError, match="q strictly between"):
+        lt.quantile(y, p, q=1.0)
+    with pytest.raises(LossInputError, match="gamma"):
+        lt.focal(y, p, gamma=-1.0)
+    with pytest.raises(LossInputError, match="alpha"):
+        lt.focal(y, p, alpha=1.5)
+    with pytest.raises(LossInputError, match="temperature"):
+        lt.info_nce(torch.ones(2, 2), torch.ones(2, 2), temperature=0.0)
+    with pytest.raises(LossInputError, match="pos_weight of shape"):
+        lt.binary_cross_entropy_with_logits(
+            torch.zeros(2, 3), torch.zeros(2, 3), pos_weight=torch.ones(2)
+        )
+
+
+def test_pos_weight_forms_agree():
+    y = torch.tensor([[1.0, 0.0, 1.0], [0.0, 1.0, 1.0]])
+    z = torch.tensor([[0.3, -1.0, 2.0], [1.0, -0.5, 0.1]])
+    a = lt.binary_cross_entropy_with_logits(y, z, pos_weight=3.0)
+    b = lt.binary_cross_entropy_with_logits(y, z, pos_weight=torch.full((3,), 3.0))
+    ref = F.binary_cross_entropy_with_logits(z, y, pos_weight=torch.tensor(3.0))
+    np.testing.assert_allclose(float(a), float(ref), rtol=1e-6)
+    np.testing.assert_allclose(float(b), float(ref), rtol=1e-6)
+
+
+def test_validation_off_skips_value_checks_only():
+    p = torch.tensor([0.5, 1.5])
+    y = torch.tensor([0.0, 1.0])
+    with lossbook.validation(False):
+        out = lt.binary_cross_entropy(y, p)  # p out of range, computed anyway (clipped)
+    assert math.isfinite(float(out))
+    with pytest.raises(LossInputError):  # checks are back on after the block
+        lt.binary_cross_entropy(y, p)
+
+
+@pytest.mark.parametrize("name", ["mse", "mae", "huber", "smooth_l1"])
+def test_overflow_with_finite_inputs_is_not_an_input_error(name):
+    # these losses check finiteness through the result: an overflow must not be mistaken
+    # for a non-finite input
+    out = getattr(lt, name)(torch.zeros(3), torch.full((3,), 3e38), reduction="sum")
+    assert torch.isinf(out)
+    with pytest.raises(LossInputError, match="finite values in y_true"):
+        getattr(lt, name)(torch.tensor([0.0, float("inf"), 0.0]), torch.zeros(3))
+
+
+def test_checks_do_not_build_graph_or_copy():
+    z = torch.randn(5, requires_grad=True)
+    out = lt.mse(torch.zeros(5), z)
+    out.backward()
+    np.testing.assert_allclose(np_(z.grad), np_(2 * z / 5), rtol=1e-6)
+
+
+# ---- the benchmark's smoke run --------------------------------------------------------------
+def test_benchmark_quick_runs():
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_losses.py"),
+            "--quick",
+            "--device",
+            "cpu",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for name in ("mse", "bce_with_logits", "cross_entropy", "focal"):
+        assert name in proc.stdout
