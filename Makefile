@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup book test lint unit nbval build-book browser-check notebooks lab bench lock pages clean
+.PHONY: help setup browser book test lint unit nbval build-book browser-check notebooks lab bench lock pages clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book (_build/html)"
@@ -48,9 +48,13 @@ book: setup
 	$(VENV)/bin/jupyter-book build -W -n --keep-going --path-output . .
 	@echo "Book built: open _build/html/index.html"
 
-test: setup
+test: setup browser
 	@$(PY) scripts/run_checks.py
 
+browser:
+	@scripts/install_browser.sh
+
+browser-check: browser
 lint unit nbval build-book browser-check: setup
 	@$(PY) scripts/run_checks.py $@
 

@@ -29,7 +29,11 @@ def _code(x: str | None) -> str:
 
 def _signature(name: str) -> str:
     sig = inspect.signature(getattr(lnp, name))
-    return f"{name}{sig}"
+    bare = sig.replace(
+        parameters=[p.replace(annotation=p.empty) for p in sig.parameters.values()],
+        return_annotation=sig.empty,
+    )
+    return f"{name}{bare}"
 
 
 def api_page() -> str:

@@ -187,3 +187,22 @@ def test_tensorflow_logs_are_quiet_after_setup():
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert r.stderr.strip() == "", r.stderr
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_only_explorer_cells_skip_output_comparison(nb_path):
+    nb = json.loads(nb_path.read_text())
+    for c in nb["cells"]:
+        if c["cell_type"] != "code":
+            continue
+        tags = set(c.get("metadata", {}).get("tags", []))
+        src = "".join(c["source"])
+        if re.search(r"\bexplorer\(", src):
+            assert {"remove-output", "nbval-ignore-output"} <= tags, src[:80]
+        elif "nbval-ignore-output" in tags or "nbval-skip" in tags:
+            pytest.fail(f"output comparison switched off for a non-explorer cell: {src[:80]}")
+
+
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
+def test_chapters_use_the_one_bibliography(nb_path):
+    assert "{bibliography}" not in nb_path.read_text(), "cite keys; the References page lists them"

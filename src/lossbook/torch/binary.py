@@ -176,9 +176,8 @@ class _Focal(torch.autograd.Function):
     formula's speed).
 
     With ``sp = softplus(z) = −log σ(−z)``, ``sn = sp − z = softplus(−z) = −log σ(z)``,
-    ``B = sp − y·z`` (the BCE), ``ℓ = log(1 − p_t) = logaddexp(log(1 − y) − sn, log y − sp)``
-    (``sn`` is formed first, so no cancellation at large |z|, also for soft labels) and
-    ``f = exp(γℓ)``:
+    ``B = sp − y·z`` (the BCE), ``ℓ = log(1 − p_t) = log(y·e^(−sp) + (1 − y)·e^(−sn))``
+    (guarded against underflow, see the code) and ``f = exp(γℓ)``:
     ``d/dz [α_t·f·B] = α_t·f·[(σ(z) − y) + γ·B·(1 − 2y)·exp(−sn − sp − ℓ)]``, where
     ``exp(−sn − sp − ℓ) = σ(z)σ(−z) / (1 − p_t)`` stays in [0, 1] for hard labels and is
     finite for soft ones.
@@ -193,15 +192,17 @@ class _Focal(torch.autograd.Function):
         w = ell = None  # w = α_t·f, ell = ℓ + sn (what the backward needs)
         if gamma != 0:
             sn = torch.sub(sp, z)  # −log σ(z) = softplus(−z)
-            # log y and log(1 − y) with the argument clamped at the smallest normal number:
-            # hard labels then take no -inf (the vectorised log / logaddexp kernels are many
-            # times slower on -inf and zeros) and 1 − p_t moves by at most `tiny`, which
-            # changes nothing representable (the loss and gradient are then below `tiny`).
-            tiny = torch.finfo(z.dtype).tiny
-            ell = torch.clamp(y, min=tiny).log_().sub_(sp)  # log y − sp
-            tmp = torch.rsub(y, 1.0).clamp_(min=tiny).log_().sub_(sn)  # log(1 − y) − sn
-            torch.logaddexp(tmp, ell, out=ell)  # ℓ = log(1 − p_t)
-            w = torch.mul(ell, gamma, out=tmp).exp_()  # f = (1 − p_t)^γ
+            # 1 − p_t = y·σ(−z) + (1 − y)·σ(z): a sum of two non-negative terms, each
+            # accurate as exp(−sp), exp(−sn); its log is ℓ wherever it does not underflow.
+            # By concavity ℓ ≥ ℓ_lin = y·log σ(−z) + (1 − y)·log σ(z) = −(sn + y·z), which
+            # is exact for hard labels; the maximum of the two is exact for hard labels at
+            # any |z| and for soft ones wherever 1 − p_t is a normal number. (No log of
+            # zeros, no -inf arithmetic, no masks: those are the slow paths on the CPU.)
+            other = torch.neg(sp).exp_()  # σ(−z)
+            ell = torch.neg(sn).exp_()  # σ(z)
+            ell.addcmul_(y, other.sub_(ell)).log_()  # log(σ(z) + y·(σ(−z) − σ(z)))
+            torch.maximum(ell, torch.addcmul(sn, y, z, out=other).neg_(), out=ell)
+            w = torch.mul(ell, gamma, out=other).exp_()  # f = (1 − p_t)^γ
             ell.add_(sn)
             if alpha is not None:
                 w.mul_(torch.mul(y, 2.0 * alpha - 1.0, out=sn).add_(1.0 - alpha))
@@ -231,9 +232,9 @@ def focal(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
 
     ``α_t·(1 − p_t)^γ·BCE(y, σ(z))`` with ``p = σ(z)``, ``p_t = p·y + (1 − p)(1 − y)``,
     ``α_t = α·y + (1 − α)(1 − y)``; ``alpha=None`` drops ``α_t``. The modulating factor
-    is ``exp(γ·log(1 − p_t))`` with ``log(1 − p_t)`` from log-sigmoids
-    (``logaddexp(log(1 − y) + log σ(z), log y + log σ(−z))``, exact for soft labels), so
-    value and gradient stay finite for |logits| up to 1e4 in float32, also for ``γ < 1``.
+    is ``exp(γ·log(1 − p_t))`` with ``log(1 − p_t)`` computed from softplus terms without
+    underflow (exact for soft labels too), so value and gradient stay finite for |logits|
+    up to 1e4 in float32, also for ``γ < 1``.
 
     Parameters
     ----------
