@@ -206,3 +206,22 @@ def test_only_explorer_cells_skip_output_comparison(nb_path):
 @pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_chapters_use_the_one_bibliography(nb_path):
     assert "{bibliography}" not in nb_path.read_text(), "cite keys; the References page lists them"
+
+
+CATALOGUE_CHAPTERS = [
+    "02_likelihood_to_loss",
+    "03_regression_losses",
+    "04_classification_losses",
+    "05_distribution_ranking_segmentation",
+]
+
+
+def test_every_catalog_loss_is_taught_in_a_catalogue_chapter():
+    import lossbook
+
+    code = ""
+    for stem in CATALOGUE_CHAPTERS:
+        nb = json.loads((ROOT / "notebooks" / f"{stem}.ipynb").read_text())
+        code += "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
+    missing = [e.name for e in lossbook.catalog if not re.search(rf"\.{e.name}(_grad)?\(", code)]
+    assert not missing, f"catalog losses never called in the catalogue chapters: {missing}"

@@ -56,11 +56,7 @@ def _fail(func: str, msg: str) -> LossInputError:
 
 
 def _check_int(func: str, name: str, value, *, minimum: int = 1) -> int:
-    if (
-        not isinstance(value, numbers.Integral)
-        or isinstance(value, bool)
-        or int(value) < minimum
-    ):
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < minimum:
         raise _fail(func, f"expects {name} to be an integer >= {minimum}; got {value!r}.")
     return int(value)
 
@@ -294,7 +290,8 @@ def digit_pairs(
     test_size: float = 0.25,
     seed: int = 0,
     scale: bool = True,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return_labels: bool = False,
+):
     """Pairs of digit images with a similarity label (for contrastive / ranking losses).
 
     A pair is *similar* (label 1) when both images show the same digit (two different
@@ -314,6 +311,8 @@ def digit_pairs(
         Seeds both the split and the choice of pairs.
     scale : bool, default True
         Pixels in [0, 1] (see :func:`digits`).
+    return_labels : bool, default False
+        Also return both images' digit labels.
 
     Returns
     -------
@@ -321,6 +320,7 @@ def digit_pairs(
     similar : ndarray, float32, shape ``(n,)``, values in {0, 1}
         ``contrastive`` takes it as is; ``cosine_embedding`` / ``margin_ranking`` want
         ``2*similar - 1`` in {-1, +1}.
+    label1, label2 : ndarray, int64, shape ``(n,)``, only with ``return_labels``
 
     Examples
     --------
@@ -341,6 +341,8 @@ def digit_pairs(
     similar[: int(round(positive_fraction * n))] = 1.0
     rng.shuffle(similar)
     second = np.where(similar == 1.0, same, other)
+    if return_labels:
+        return X[first], X[second], similar, labels[first], labels[second]
     return X[first], X[second], similar
 
 
@@ -371,19 +373,20 @@ def digit_triplets(
         Seeds both the split and the choice of triplets.
     scale : bool, default True
     return_labels : bool, default False
-        Also return the anchors' and negatives' digit labels (int64, shape ``(n,)`` each).
+        Also return the digit labels of the anchors, positives and negatives.
 
     Returns
     -------
     anchor, positive, negative : ndarray, float32, shape ``(n, 64)`` each
-    anchor_label, negative_label : ndarray, int64, shape ``(n,)``, only with ``return_labels``
+    anchor_label, positive_label, negative_label : ndarray, int64, shape ``(n,)``
+        Only with ``return_labels``.
 
     Examples
     --------
     >>> from lossbook.data import digit_triplets
-    >>> a, p, neg, ya, yn = digit_triplets(50, seed=0, return_labels=True)
-    >>> a.shape, a.dtype, bool((ya != yn).all())
-    ((50, 64), dtype('float32'), True)
+    >>> a, p, neg, ya, yp, yn = digit_triplets(50, seed=0, return_labels=True)
+    >>> a.shape, a.dtype, bool((ya == yp).all()), bool((ya != yn).all())
+    ((50, 64), dtype('float32'), True, True)
     """
     f = "digit_triplets"
     n = _check_int(f, "n", n)
@@ -394,7 +397,7 @@ def digit_triplets(
     pos, neg = _same_and_other(rng, labels, anchors)
     out = (X[anchors], X[pos], X[neg])
     if return_labels:
-        return (*out, labels[anchors], labels[neg])
+        return (*out, labels[anchors], labels[pos], labels[neg])
     return out
 
 

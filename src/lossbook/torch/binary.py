@@ -188,10 +188,12 @@ class _Focal(torch.autograd.Function):
         # In-place ops and out= buffers throughout: on the CPU a fresh large tensor costs
         # more than the arithmetic, so temporaries are kept to a minimum.
         sp = F.softplus(z)  # −log σ(−z)
-        bce = torch.addcmul(sp, y, z, value=-1.0)  # sp − y·z = BCE(y, σ(z))
+        sn = F.softplus(torch.neg(z))  # −log σ(z), computed directly: sp − z would cancel
+        # BCE(y, σ(z)) = y·sn + (1 − y)·sp; lerp returns sn exactly at y = 1 and sp at y = 0,
+        # so confident correct predictions keep their tiny loss instead of rounding to 0.
+        bce = torch.lerp(sp, sn, y)
         w = ell = None  # w = α_t·f, ell = ℓ + sn (what the backward needs)
         if gamma != 0:
-            sn = torch.sub(sp, z)  # −log σ(z) = softplus(−z)
             # 1 − p_t = y·σ(−z) + (1 − y)·σ(z): a sum of two non-negative terms, each
             # accurate as exp(−sp), exp(−sn); its log is ℓ wherever it does not underflow.
             # By concavity ℓ ≥ ℓ_lin = y·log σ(−z) + (1 − y)·log σ(z) = −(sn + y·z), which
@@ -200,7 +202,7 @@ class _Focal(torch.autograd.Function):
             # zeros, no -inf arithmetic, no masks: those are the slow paths on the CPU.)
             other = torch.neg(sp).exp_()  # σ(−z)
             ell = torch.neg(sn).exp_()  # σ(z)
-            ell.addcmul_(y, other.sub_(ell)).log_()  # log(σ(z) + y·(σ(−z) − σ(z)))
+            ell.lerp_(other, y).log_()  # log(y·σ(−z) + (1 − y)·σ(z)), exact at hard labels
             torch.maximum(ell, torch.addcmul(sn, y, z, out=other).neg_(), out=ell)
             w = torch.mul(ell, gamma, out=other).exp_()  # f = (1 − p_t)^γ
             ell.add_(sn)
@@ -217,7 +219,8 @@ class _Focal(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, grad):
         z, y, sp, bce, ell, w = ctx.saved_tensors
-        d = torch.sigmoid(z).sub_(y)
+        # σ(z) − y = (1 − y)·σ(z) − y·σ(−z), exact at hard labels (no 1 − σ(z) cancellation)
+        d = torch.lerp(torch.sigmoid(z), torch.sigmoid(torch.neg(z)).neg_(), y)
         if ell is not None:
             r = torch.add(sp, ell).neg_().exp_()  # exp(−sn − sp − ℓ) = σ(z)σ(−z) / (1 − p_t)
             torch.addcmul(r, r, y, value=-2.0, out=r)  # · (1 − 2y)

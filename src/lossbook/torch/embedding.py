@@ -30,8 +30,8 @@ def margin_ranking(y, s1, s2, *, margin=0.0, reduction="mean"):
     reduction : {"mean", "sum", "none"}; "none" gives one value per pair.
 
     float16/bfloat16 are upcast to float32 (result float32); the result is on the input's
-    device. Calls ``torch.nn.functional.margin_ranking_loss`` after lossbook's checks (same
-    definition; torch takes ``(input1, input2, target)`` and broadcasts).
+    device. Same values as ``torch.nn.functional.margin_ranking_loss`` (which takes
+    ``(input1, input2, target)`` and broadcasts); at the kink the gradient is 0 here.
 
     Examples
     --------
@@ -56,7 +56,9 @@ def margin_ranking(y, s1, s2, *, margin=0.0, reduction="mean"):
     for name, x in (("y", y), ("s1", s1), ("s2", s2)):
         v.finite(name, x)
     v.pm1_labels("y", y)
-    return F.margin_ranking_loss(s1, s2, y, margin=float(margin), reduction=reduction)
+    # relu, not F.margin_ranking_loss: its clamp_min passes a gradient at the kink, where
+    # lossbook's rule (and the NumPy/TensorFlow backends) give 0.
+    return reduce(F.relu(y * (s2 - s1) + float(margin)), reduction)
 
 
 def contrastive(y_similar, distance, *, margin=1.0, reduction="mean"):

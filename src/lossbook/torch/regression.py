@@ -177,8 +177,8 @@ def log_cosh(y_true, y_pred, *, reduction="mean"):
 def quantile(y_true, y_pred, *, q=0.5, reduction="mean"):
     """Quantile (pinball) loss: ``max(q·r, (q − 1)·r)``, ``r = y − ŷ``, ``0 < q < 1``.
 
-    Computed as ``q·r + relu(−r)``, so at the kink ``r = 0`` the gradient with respect to
-    ``ŷ`` is ``−q`` (the ``r ≥ 0`` branch). Equals sklearn's
+    Computed as ``q·relu(r) + (1 − q)·relu(−r)``, so at the kink ``r = 0`` the gradient
+    with respect to ``ŷ`` is 0 (lossbook's kink rule, as in every backend). Equals sklearn's
     ``mean_pinball_loss(alpha=q)``; PyTorch has no built-in.
 
     Parameters
@@ -201,7 +201,7 @@ def quantile(y_true, y_pred, *, q=0.5, reduction="mean"):
     v.open_unit_param("q", q)
     y_true, y_pred = prepare_pair(v, "y_true", y_true, "y_pred", y_pred)
     r = y_true - y_pred
-    return reduce(q * r + F.relu(-r), reduction)
+    return reduce(q * F.relu(r) + (1.0 - q) * F.relu(-r), reduction)
 
 
 def poisson_nll(y_true, y_pred, *, log_input=False, reduction="mean"):
