@@ -28,7 +28,9 @@ ENTRIES = (
         builtin_notes=(
             "keras BinaryCrossentropy clips p to [1e-7, 1 - 1e-7] as lossbook does (and "
             "averages the last axis per sample); torch BCELoss does not clip p but clamps each "
-            "log at -100, so they differ only within eps of 0 and 1."
+            "log at -100, so they differ only within eps of 0 and 1. In float32, 1 - 1e-7 "
+            "rounds to 1 - 1.19e-7, so the largest loss at p = 1, y = 0 is 15.94, not 16.12 "
+            "(Keras and lossbook alike)."
         ),
         when_to_use=(
             "Binary or multi-label targets when the model already outputs probabilities; "
@@ -164,8 +166,9 @@ ENTRIES = (
             "Equal to torchvision.ops.sigmoid_focal_loss(logits, y_true, alpha, gamma) "
             "(torchvision, not core torch; alpha=-1 there is alpha=None here) and to keras "
             "BinaryFocalCrossentropy(apply_class_balancing=True, alpha, gamma, "
-            "from_logits=True) for moderate logits: Keras clips sigmoid(z) to [1e-7, 1 - 1e-7] "
-            "(saturating near 16.1), applies no alpha by default, and averages the last axis."
+            "from_logits=True); Keras 3 on TensorFlow computes the cross-entropy from the "
+            "logits and agrees even at |z| = 1000, applies no alpha by default "
+            "(apply_class_balancing=False), and averages the last axis."
         ),
         when_to_use=(
             "Extreme class imbalance with many easy negatives: dense object detection "

@@ -412,9 +412,9 @@ def focal(
     Equal to ``torchvision.ops.sigmoid_focal_loss(logits, y_true, alpha, gamma)``
     (torchvision disables ``α_t`` with ``alpha=-1``, lossbook with ``alpha=None``) and to
     ``keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha,
-    gamma=gamma, from_logits=True)`` for moderate logits; Keras forms ``σ(z)`` and clips it
-    to ``[1e-7, 1 - 1e-7]``, so its loss saturates near 16.1 for large ``|z|``, and it
-    averages the last axis per sample. Keras's ``apply_class_balancing`` defaults to
+    gamma=gamma, from_logits=True)`` (Keras 3 on TensorFlow takes the cross-entropy from
+    the logits, so values agree even at ``|z| = 1000``; its gradient can be NaN there for
+    ``gamma < 1``), and Keras averages the last axis per sample. Keras's ``apply_class_balancing`` defaults to
     False (no ``α_t``); core PyTorch has no focal loss.
 
     References

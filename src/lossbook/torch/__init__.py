@@ -6,6 +6,7 @@ whatever device the inputs live on (cuda, mps, cpu). Class axis last.
 
 from . import binary, embedding, multiclass, regression, segmentation
 from .binary import *  # noqa: F403
+from .chunked import chunked_cross_entropy
 from .embedding import *  # noqa: F403
 from .multiclass import *  # noqa: F403
 from .regression import *  # noqa: F403
@@ -17,4 +18,5 @@ __all__ = [
     *multiclass.__all__,
     *embedding.__all__,
     *segmentation.__all__,
+    "chunked_cross_entropy",
 ]
