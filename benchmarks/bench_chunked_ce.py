@@ -292,8 +292,10 @@ def main(argv=None) -> int:
         f"torch {torch.__version__}, threads={args.threads or torch.get_num_threads()}, "
         f"median of {repeats} steps, one fresh process per configuration"
     )
-    memory = "torch.cuda.max_memory_allocated" if args.device.startswith("cuda") else (
-        "tensor peak from torch.profiler memory events; RSS = peak RSS delta of the process"
+    memory = (
+        "torch.cuda.max_memory_allocated"
+        if args.device.startswith("cuda")
+        else ("tensor peak from torch.profiler memory events; RSS = peak RSS delta of the process")
     )
     print(f"memory: {memory}; MiB = 2**20 bytes")
     t0 = time.perf_counter()

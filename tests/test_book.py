@@ -225,3 +225,32 @@ def test_every_catalog_loss_is_taught_in_a_catalogue_chapter():
         code += "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code")
     missing = [e.name for e in lossbook.catalog if not re.search(rf"\.{e.name}(_grad)?\(", code)]
     assert not missing, f"catalog losses never called in the catalogue chapters: {missing}"
+
+
+def test_every_pitfall_has_a_mistake_a_symptom_and_a_fix():
+    nb = json.loads((ROOT / "notebooks" / "10_pitfalls.ipynb").read_text())
+    sections: list[list[dict]] = []
+    for c in nb["cells"]:
+        src = "".join(c["source"])
+        if c["cell_type"] == "markdown" and re.match(r"## \d+\.", src):
+            sections.append([c])
+        elif sections:
+            sections[-1].append(c)
+    assert len(sections) >= 20
+    for cells in sections:
+        title = "".join(cells[0]["source"]).splitlines()[0]
+        text = "".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+        for label in ("**Mistake", "**Symptom", "**Fix"):
+            assert label in text, f"{title}: no {label}"
+        code = [c for c in cells if c["cell_type"] == "code"]
+        mistakes = [c for c in code if "".join(c["source"]).startswith("# Mistake")]
+        fixes = [c for c in code if "".join(c["source"]).startswith("# Fix")]
+        assert mistakes and fixes, f"{title}: needs a '# Mistake' cell and a '# Fix' cell"
+        for c in mistakes:  # the mistake shows a symptom: an error (tagged) or printed output
+            assert c["outputs"], f"{title}: the mistake cell shows nothing"
+            if any(o["output_type"] == "error" for o in c["outputs"]):
+                assert "raises-exception" in c["metadata"].get("tags", [])
+        for c in fixes:
+            assert not any(o["output_type"] == "error" for o in c["outputs"]), (
+                f"{title}: the fix fails"
+            )
