@@ -16,7 +16,9 @@ gradients) to their gradients, in float32:
 Every (V, method) runs in a **fresh subprocess**, so one configuration's peak cannot hide
 another's, and reports:
 
-- *time*: the median of ``--repeats`` timed steps, after two untimed ones (below);
+- *time*: the median of the timed steps after the untimed first step (below); by default
+  3 timed steps for V <= 16384, 2 for V <= 65536 and 1 above, so that the full run stays
+  within 8 minutes on 2 CPU cores (one naive step at V = 128k takes tens of seconds);
 - *tensor peak* (the number the targets use): on CUDA, ``torch.cuda.max_memory_allocated()``
   minus the memory allocated before the step; on CPU, torch's profiler with
   ``profile_memory=True`` records every allocation and free of the CPU allocator with its
@@ -29,6 +31,9 @@ another's, and reports:
   ``/proc/self/clear_refs`` (Linux) right before the step, so the inputs' creation does not
   count. It includes what the tensor count misses (allocator slack, BLAS / OpenMP buffers,
   first-touch of freshly mapped pages) and is noisier.
+
+Both memory numbers come from the first step of the fresh process (the profiler's own
+bookkeeping is a few hundred small events); that step is also the warm-up.
 
 Both methods include the gradients themselves (``grad_weight`` is ``V·H`` floats, the same
 for every method: 128 MiB at V = 32k, H = 1024), so the memory ratio cannot fall below
@@ -136,12 +141,13 @@ def worker(cfg: dict) -> dict:
         else:
             loss = lt.chunked_cross_entropy(hidden, weight, y, chunk_size=chunk)
         loss.backward()
-        out["loss"] = float(loss)  # one sync, inside the step for both methods
+        out["loss"] = float(loss.detach())  # one sync, inside the step for both methods
 
     def clear():
         hidden.grad = weight.grad = None
 
-    # 1. first step: process RSS delta (CPU) or CUDA peak
+    # 1. first step, in the fresh process: process RSS delta and tensor peak (CPU), or the
+    #    CUDA allocator's peak; it is also the warm-up of the timed steps
     clear()
     sync()
     if cuda:
@@ -154,14 +160,11 @@ def worker(cfg: dict) -> dict:
     else:
         rss0 = _proc_kib("VmRSS")
         ok = _reset_peak_rss()
-        step()
-        hwm = _proc_kib("VmHWM")
-        out["rss_bytes"] = (hwm - rss0) * 1024 if ok and rss0 and hwm else None
-        # 2. second step under the profiler: peak of live tensor bytes
-        clear()
         with _quiet_stderr():
             out["peak_bytes"] = _profiled_peak_bytes(step)
-    # 3. timing: the steps above were the warm-up
+        hwm = _proc_kib("VmHWM")
+        out["rss_bytes"] = (hwm - rss0) * 1024 if ok and rss0 and hwm else None
+    # 2. timing: the step above was the warm-up
     times = []
     for _ in range(cfg["repeats"]):
         clear()
@@ -190,7 +193,9 @@ def run_config(cfg: dict, timeout: float) -> dict | None:
 
 
 def _fmt_mib(b) -> str:
-    return "-" if b is None else f"{b / MIB:.0f}"
+    if b is None:
+        return "-"
+    return f"{b / MIB:.1f}" if b < 100 * MIB else f"{b / MIB:.0f}"
 
 
 def bench(
@@ -214,7 +219,7 @@ def bench(
                 h=h,
                 v=v,
                 chunk=chunk,
-                repeats=repeats,
+                repeats=repeats or (3 if v <= 16384 else 2 if v <= 65536 else 1),
                 threads=threads,
             )
             res[method] = run_config(cfg, timeout)
@@ -273,7 +278,9 @@ def main(argv=None) -> int:
         "--vocab", type=int, nargs="+", default=None, help="V values (default 8192 32768 131072)"
     )
     parser.add_argument("--chunk-size", type=int, default=256, help="rows per chunk")
-    parser.add_argument("--repeats", type=int, default=None, help="timed steps (median)")
+    parser.add_argument(
+        "--repeats", type=int, default=None, help="timed steps (median); default by V"
+    )
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
     parser.add_argument("--timeout", type=float, default=300.0, help="seconds per config")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
@@ -284,18 +291,19 @@ def main(argv=None) -> int:
     n = args.tokens or (256 if args.quick else 4096)
     h = args.hidden or (64 if args.quick else 1024)
     vocabs = args.vocab or ([512, 2048] if args.quick else [8192, 32768, 131072])
-    repeats = args.repeats or (2 if args.quick else 3)
+    repeats = args.repeats or (2 if args.quick else None)
     chunk = min(args.chunk_size, 64) if args.quick else args.chunk_size
     print(
         f"naive vs chunked linear cross-entropy, loss step (forward + backward), "
         f"device={args.device}, float32, N={n}, H={h}, chunk_size={chunk}, "
         f"torch {torch.__version__}, threads={args.threads or torch.get_num_threads()}, "
-        f"median of {repeats} steps, one fresh process per configuration"
+        f"timed steps: {repeats or '3 / 2 / 1 for V <= 16k / 64k / above'} (median), "
+        "one fresh process per configuration"
     )
     memory = (
         "torch.cuda.max_memory_allocated"
         if args.device.startswith("cuda")
-        else ("tensor peak from torch.profiler memory events; RSS = peak RSS delta of the process")
+        else "tensor peak from torch.profiler memory events; RSS = peak RSS delta of the process"
     )
     print(f"memory: {memory}; MiB = 2**20 bytes")
     t0 = time.perf_counter()
