@@ -35,12 +35,13 @@ another's, and reports:
 Both memory numbers come from the first step of the fresh process (the profiler's own
 bookkeeping is a few hundred small events); that step is also the warm-up.
 
-Both methods include the gradients themselves (``grad_weight`` is ``V·H`` floats, the same
-for every method: 128 MiB at V = 32k, H = 1024), so the memory ratio cannot fall below
-``H / (3N + H)`` however small the chunks. The targets at V = 32k are: tensor peak of the
-chunked step <= 1/8 of the naive one, time <= 1.5x naive. The default chunk size is 256
-rows: with 1024 rows and N = 4096 there are only 4 chunks and a chunk's logits plus its
-softmax are a quarter of the naive peak (see the chapter "Losses at scale").
+The measured peaks follow ``naive ~ 3·N·V`` floats (the saved log-softmax, its incoming
+gradient and the gradient of the logits) and ``chunked ~ V·H + N·H + chunk·V`` floats (the two
+gradients, which every method must produce, and one chunk of logits), so the memory ratio
+cannot fall below about ``H / (3N + H)`` however small the chunks. The targets at V = 32k are:
+tensor peak of the chunked step <= 1/8 of the naive one, time <= 1.5x naive. The default chunk
+size here is 256 rows; with the function's default of 1024 rows and N = 4096 there are only 4
+chunks and the ratio is about 0.18 (see the chapter "Losses at scale").
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def api_page() -> str:
         doc = inspect.getdoc(getattr(lnp, e.name)) or ""
         out.append(f"(api-{e.name})=\n## `{e.name}`: {e.title}\n")
         out.append(f"```python\n{_signature(e.name)}\n```\n")
-        out.append(f"**Task:** {e.task}. **Estimates / use:** {e.estimates}\n")
+        out.append(f"**Task:** {e.task}. **Estimates / use:** {_sentence(e.estimates)}\n")
         out.append(f'Unreduced loss (`reduction="none"`: {NONE_SHAPES[e.none_shape]}):\n')
         out.append(f"$$\n{e.formula}\n$$\n")
         out.append(
@@ -107,16 +107,22 @@ def api_page() -> str:
     return "\n".join(out)
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+
+
 def glossary_page() -> str:
     rows = [
         (
             e.title,
             e.chinese,
-            f"Loss ({e.task}): {e.estimates} See {{ref}}`{e.name} <api-{e.name}>`.",
+            f"Loss ({e.task}): {_sentence(e.estimates)} See {{ref}}`{e.name} <api-{e.name}>`.",
         )
         for e in lossbook.catalog
     ]
-    rows += [(en, zh, d) for en, zh, d in GENERAL_TERMS]
+    titles = {r[0].lower() for r in rows}
+    rows += [(en, zh, d) for en, zh, d in GENERAL_TERMS if en.lower() not in titles]
     rows.sort(key=lambda r: r[0].lower())
     out = [HEADER, "(glossary)=\n# Glossary: English ↔ 中文\n"]
     out.append(

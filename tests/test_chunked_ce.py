@@ -260,3 +260,16 @@ def test_benchmark_quick_smoke():
     assert any("naive ms" in ln and "mem x" in ln for ln in lines), r.stdout
     row = next(ln for ln in lines if ln.strip().startswith("512 "))
     assert "failed" not in row and "MISMATCH" not in row, row
+
+
+def test_distributed_demo_two_gloo_processes():
+    from lossbook import distributed_demo
+
+    res = distributed_demo.run(lengths=(8, 7, 2, 1), world_size=2)
+    ref, ranks = res["reference"], res["ranks"]
+    assert [r["tokens"] for r in ranks] == [15, 3] and ref["tokens"] == 18
+    for r in ranks:
+        assert abs(r["right_loss"] - ref["loss"]) < 1e-12
+        assert abs(r["wrong_loss"] - ref["loss"]) > 0.1  # the mean of means is biased here
+        right = torch.tensor(r["right_grad"], dtype=torch.float64)
+        torch.testing.assert_close(right, torch.tensor(ref["grad"], dtype=torch.float64))

@@ -201,8 +201,8 @@ ENTRIES = (
         ),
         pitfalls=(
             "The temperature matters a lot: too high blurs, too low gives noisy, sparse gradients.",
-            "The number of negatives is the batch size: small batches weaken the bound "
-            "(at most log N).",
+            "Each query has N - 1 in-batch negatives: small batches weaken the bound "
+            "(the mutual-information estimate is at most log N).",
             "Duplicates of a positive elsewhere in the batch count as negatives (false negatives).",
         ),
         references=("oord2018representation", "chen2020simple"),

@@ -25,8 +25,9 @@ ENTRIES = (
             r" \text{ without weights}\bigr)"
         ),
         estimates=(
-            "The class probabilities p(y | x): the minimiser of the expected loss is the "
-            "softmax of the true conditional log-odds (maximum likelihood for a categorical model)."
+            "The class probabilities p(y | x): at the minimiser of the expected loss "
+            "softmax(z) = p(· | x), so the logits are the log-probabilities up to a constant "
+            "(maximum likelihood for a categorical model)."
         ),
         torch_builtin="torch.nn.CrossEntropyLoss",
         keras_builtin="keras.losses.CategoricalCrossentropy",
@@ -115,7 +116,7 @@ ENTRIES = (
         ),
         when_to_use=(
             "Multiclass SVM-style training where only the ranking of the true class against the "
-            "hardest wrong class matters; robust to over-confident but correct predictions."
+            "hardest wrong class matters; samples already beyond the margin contribute no loss or gradient."
         ),
         pitfalls=(
             "y_true must be one-hot (exactly one 1 per row); use np.eye(C)[y] on indices.",

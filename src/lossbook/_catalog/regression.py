@@ -259,7 +259,7 @@ ENTRIES = (
             "Heteroscedastic regression: the model predicts its own uncertainty per sample."
         ),
         pitfalls=(
-            "Not bounded below by 0; it is negative for small variances.",
+            "Not bounded below by 0: it is negative whenever log v + r²/v < 0, e.g. a small variance and a small residual.",
             "The variance can shrink to fit easy points and stall the mean: warm up on MSE or "
             "use a beta-NLL weighting.",
             "var must stay positive: use softplus/exp, not a raw linear output.",

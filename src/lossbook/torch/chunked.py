@@ -130,7 +130,7 @@ def chunked_cross_entropy(
     ignore_index=..., label_smoothing=...)``), to floating-point rounding, but the ``(N, V)``
     logits are never materialised: the forward pass computes them ``chunk_size`` rows at a
     time and keeps only each row's log-sum-exp; the backward pass recomputes each chunk.
-    Extra memory: about two ``(chunk_size, V)`` blocks, plus the gradients themselves.
+    Extra memory: one or two ``(chunk_size, V)`` blocks, plus the gradients themselves.
 
     Parameters
     ----------
