@@ -71,7 +71,9 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown stage(s): {unknown}; known: {list(STAGES)}")
         return 2
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0", MPLBACKEND="Agg")
+    # No MPLBACKEND here: the nbval kernels need the inline backend to reproduce figures.
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
+    env.pop("MPLBACKEND", None)
     results: list[tuple[str, float, bool]] = []
     total = time.perf_counter()
     for name in names:

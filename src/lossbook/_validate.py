@@ -130,12 +130,18 @@ class Validator:
     def ndim_at_least(self, name: str, x: Any, n: int, what: str) -> None:
         shape = self.ops.shape(x)
         if len(shape) < n:
-            raise self.fail(f"expects {name} of shape {what}; got shape {shape}.")
+            raise self.fail(
+                f"expects {name} of shape {what}; got shape {shape}. "
+                "Reshape it to that layout (lossbook never adds or drops axes silently)."
+            )
 
     def ndim_exactly(self, name: str, x: Any, n: int, what: str) -> None:
         shape = self.ops.shape(x)
         if len(shape) != n:
-            raise self.fail(f"expects {name} of shape {what}; got shape {shape}.")
+            raise self.fail(
+                f"expects {name} of shape {what}; got shape {shape}. "
+                "Reshape it to that layout (lossbook never adds or drops axes silently)."
+            )
 
     def positive_param(self, name: str, value: float, *, allow_zero: bool = False) -> None:
         ok = value >= 0 if allow_zero else value > 0
@@ -159,6 +165,8 @@ class Validator:
             raise self.fail(f"expects a finite number for {name}; got {value!r}.")
 
     # ---- value checks (one reduction each; can be switched off) ------------------------
+    # Range checks compare with < and >, which are False for NaN: they rely on `finite`
+    # running first, as CONTRIBUTING.md's order of checks requires.
     def finite(self, name: str, x: Any) -> None:
         if _VALUE_CHECKS and not self.ops.all_finite(x):
             raise self.fail(
