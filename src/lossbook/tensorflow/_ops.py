@@ -152,6 +152,32 @@ def cast(x: tf.Tensor, dtype: tf.DType) -> tf.Tensor:
     return x if x.dtype == dtype else tf.cast(x, dtype)
 
 
+def prepare_pair(
+    v: Validator,
+    true_name: str,
+    y_true: Any,
+    pred_name: str,
+    y_pred: Any,
+    *,
+    layout: str | None = None,
+) -> tuple[tf.Tensor, tf.Tensor]:
+    """The checks every ``loss(target, prediction)`` makes, in the CONTRIBUTING order
+    (dtype of the prediction, non-empty, ``layout`` if given, same shape, finiteness);
+    returns both cast to the compute dtype. ``layout`` (e.g. ``"(..., C)"``) asks for at
+    least one axis. The caller has already checked ``reduction`` and the parameters."""
+    y_true, y_pred = as_tensor(y_true), as_tensor(y_pred)
+    v.floating(pred_name, y_pred)
+    v.nonempty(true_name, y_true)
+    v.nonempty(pred_name, y_pred)
+    if layout is not None:
+        v.ndim_at_least(pred_name, y_pred, 1, layout)
+    v.same_shape(true_name, y_true, pred_name, y_pred)
+    v.finite(true_name, y_true)
+    v.finite(pred_name, y_pred)
+    dtype = compute_dtype(y_pred)
+    return cast(y_true, dtype), cast(y_pred, dtype)
+
+
 def reduce(loss: tf.Tensor, reduction: str) -> tf.Tensor:
     """Apply a (validated) reduction to the unreduced loss."""
     if reduction == "none":

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from ._ops import as_tensor, cast, compute_dtype, reduce, validator
+from ._ops import as_tensor, cast, compute_dtype, prepare_pair, reduce, validator
 
 __all__ = [
     "binary_cross_entropy",
@@ -19,17 +19,6 @@ __all__ = [
     "squared_hinge",
     "focal",
 ]
-
-
-def _pair(v, y_true, y_pred, pred_name):
-    y_true, y_pred = as_tensor(y_true), as_tensor(y_pred)
-    v.floating(pred_name, y_pred)
-    v.nonempty("y_true", y_true)
-    v.nonempty(pred_name, y_pred)
-    v.same_shape("y_true", y_true, pred_name, y_pred)
-    v.finite("y_true", y_true)
-    v.finite(pred_name, y_pred)
-    return y_true, y_pred
 
 
 def binary_cross_entropy(y_true, p, *, eps=1e-7, reduction="mean"):
@@ -69,7 +58,7 @@ def binary_cross_entropy(y_true, p, *, eps=1e-7, reduction="mean"):
     v.interval_param(
         "eps", eps, 0, 0.5, lo_open=True, hi_open=True, fix="The usual value is 1e-7 (Keras's)."
     )
-    y_true, p = _pair(v, y_true, p, "p")
+    y_true, p = prepare_pair(v, "y_true", y_true, "p", p)
     v.in_unit_interval("y_true", y_true, fix="Targets are probabilities or 0/1 labels.")
     v.in_unit_interval("p", p)
     dtype = compute_dtype(p)
@@ -142,7 +131,7 @@ def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reducti
 def _hinge_margin(name, y_true, scores, reduction):
     v = validator(name)
     v.reduction(reduction)
-    y_true, scores = _pair(v, y_true, scores, "scores")
+    y_true, scores = prepare_pair(v, "y_true", y_true, "scores", scores)
     v.pm1_labels("y_true", y_true)
     dtype = compute_dtype(scores)
     return tf.nn.relu(1.0 - cast(y_true, dtype) * cast(scores, dtype))
@@ -246,7 +235,7 @@ def focal(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
     if alpha is not None:
         v.unit_param("alpha", alpha)
     v.positive_param("gamma", gamma, allow_zero=True)
-    y_true, logits = _pair(v, y_true, logits, "logits")
+    y_true, logits = prepare_pair(v, "y_true", y_true, "logits", logits)
     v.in_unit_interval("y_true", y_true, fix="Targets are probabilities or 0/1 labels.")
     dtype = compute_dtype(logits)
     y, z = cast(y_true, dtype), cast(logits, dtype)

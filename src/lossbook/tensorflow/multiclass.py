@@ -17,6 +17,7 @@ from ._ops import (
     gather_class,
     n_classes,
     one_hot_mask,
+    prepare_pair,
     reduce,
     validator,
 )
@@ -227,17 +228,8 @@ def categorical_hinge(y_true, scores, *, reduction="mean"):
     """
     v = validator("categorical_hinge")
     v.reduction(reduction)
-    y_true, scores = as_tensor(y_true), as_tensor(scores)
-    v.floating("scores", scores)
-    v.nonempty("y_true", y_true)
-    v.nonempty("scores", scores)
-    v.ndim_at_least("scores", scores, 1, "(..., C)")
-    v.same_shape("y_true", y_true, "scores", scores)
-    v.finite("y_true", y_true)
-    v.finite("scores", scores)
-    dtype = compute_dtype(scores)
-    y, s = cast(y_true, dtype), cast(scores, dtype)
-    v.one_hot_rows("y_true", y_true, tf.reduce_sum(y, axis=-1))
+    y, s = prepare_pair(v, "y_true", y_true, "scores", scores, layout="(..., C)")
+    v.one_hot_rows("y_true", y, tf.reduce_sum(y, axis=-1))
     is_true = y > 0.5
     pos = tf.reduce_sum(tf.where(is_true, s, tf.zeros_like(s)), axis=-1)
     neg = tf.reduce_max(
@@ -386,14 +378,7 @@ def kl_divergence(p_true, q_pred, *, reduction="mean"):
     """
     v = validator("kl_divergence")
     v.reduction(reduction)
-    p_true, q_pred = as_tensor(p_true), as_tensor(q_pred)
-    v.floating("q_pred", q_pred)
-    v.nonempty("p_true", p_true)
-    v.nonempty("q_pred", q_pred)
-    v.ndim_at_least("q_pred", q_pred, 1, "(..., C)")
-    v.same_shape("p_true", p_true, "q_pred", q_pred)
-    v.finite("p_true", p_true)
-    v.finite("q_pred", q_pred)
+    p_true, q_pred = prepare_pair(v, "p_true", p_true, "q_pred", q_pred, layout="(..., C)")
     v.in_unit_interval("p_true", p_true, fix="Pass a probability distribution per row.")
     v.in_unit_interval("q_pred", q_pred, fix="Apply tf.nn.softmax to the logits first.")
     dtype = compute_dtype(q_pred)

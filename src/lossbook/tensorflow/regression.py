@@ -12,7 +12,7 @@ import math
 
 import tensorflow as tf
 
-from ._ops import as_tensor, cast, compute_dtype, reduce, validator
+from ._ops import as_tensor, cast, compute_dtype, prepare_pair, reduce, validator
 
 __all__ = [
     "mse",
@@ -32,15 +32,8 @@ def _pair(name, y_true, y_pred, reduction, params=()):
     v.reduction(reduction)
     for check in params:
         check(v)
-    y_true, y_pred = as_tensor(y_true), as_tensor(y_pred)
-    v.floating("y_pred", y_pred)
-    v.nonempty("y_true", y_true)
-    v.nonempty("y_pred", y_pred)
-    v.same_shape("y_true", y_true, "y_pred", y_pred)
-    v.finite("y_true", y_true)
-    v.finite("y_pred", y_pred)
-    dtype = compute_dtype(y_pred)
-    return v, cast(y_true, dtype), cast(y_pred, dtype)
+    y_true, y_pred = prepare_pair(v, "y_true", y_true, "y_pred", y_pred)
+    return v, y_true, y_pred
 
 
 def mse(y_true, y_pred, *, reduction="mean"):

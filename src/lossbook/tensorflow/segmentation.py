@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tensorflow as tf
 
-from ._ops import as_tensor, cast, compute_dtype, reduce, validator
+from ._ops import cast, compute_dtype, prepare_pair, reduce, validator
 
 __all__ = ["dice"]
 
@@ -47,14 +47,7 @@ def dice(y_true, p, *, smooth=1.0, reduction="mean"):
     v = validator("dice")
     v.reduction(reduction)
     v.positive_param("smooth", smooth, allow_zero=True)
-    y_true, p = as_tensor(y_true), as_tensor(p)
-    v.floating("p", p)
-    v.nonempty("y_true", y_true)
-    v.nonempty("p", p)
-    v.ndim_at_least("p", p, 1, "(N, ...)")
-    v.same_shape("y_true", y_true, "p", p)
-    v.finite("y_true", y_true)
-    v.finite("p", p)
+    y_true, p = prepare_pair(v, "y_true", y_true, "p", p, layout="(N, ...)")
     v.in_unit_interval("y_true", y_true, fix="Pass 0/1 (or soft) masks.")
     v.in_unit_interval("p", p)
     dtype = compute_dtype(p)

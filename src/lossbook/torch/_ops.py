@@ -124,18 +124,22 @@ def prepare_pair(
     y_pred: Any,
     *,
     defer_finite: bool = False,
+    layout: str | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """The checks every elementwise ``loss(target, prediction)`` makes, in the CONTRIBUTING
     order (dtypes, non-empty, shapes, finiteness); returns both cast to the compute dtype.
     The caller has already checked ``reduction`` and the parameters.
 
     ``defer_finite=True`` leaves the finiteness checks to :func:`finite_via_result`, for
-    losses whose value is non-finite whenever an input is."""
+    losses whose value is non-finite whenever an input is. ``layout`` (e.g. ``"(..., C)"``)
+    asks for at least one axis."""
     y_true, y_pred = as_tensors(y_true, y_pred)
     target_dtype(v, true_name, y_true)
     v.floating(pred_name, y_pred)
     v.nonempty(true_name, y_true)
     v.nonempty(pred_name, y_pred)
+    if layout is not None:
+        v.ndim_at_least(pred_name, y_pred, 1, layout)
     v.same_shape(true_name, y_true, pred_name, y_pred)
     dtype = compute_dtype(y_pred)
     y_true = to_compute_dtype(y_true, dtype)

@@ -14,7 +14,15 @@ import torch
 import torch.nn.functional as F
 
 from .._validate import value_checks_enabled
-from ._ops import as_tensor, as_tensors, compute_dtype, reduce, target_dtype, validator
+from ._ops import (
+    as_tensor,
+    as_tensors,
+    compute_dtype,
+    prepare_pair,
+    reduce,
+    target_dtype,
+    validator,
+)
 
 __all__ = [
     "cross_entropy",
@@ -192,17 +200,7 @@ def categorical_hinge(y_true, scores, *, reduction="mean"):
     """
     v = validator("categorical_hinge")
     v.reduction(reduction)
-    y_true, scores = as_tensors(y_true, scores)
-    target_dtype(v, "y_true", y_true)
-    v.floating("scores", scores)
-    v.nonempty("y_true", y_true)
-    v.nonempty("scores", scores)
-    v.ndim_at_least("scores", scores, 1, _SHAPE)
-    v.same_shape("y_true", y_true, "scores", scores)
-    s = scores.to(compute_dtype(scores))
-    y = y_true.to(s.dtype)
-    v.finite("y_true", y)
-    v.finite("scores", s)
+    y, s = prepare_pair(v, "y_true", y_true, "scores", scores, layout=_SHAPE)
     if value_checks_enabled():  # the row sums are only needed by the value check
         v.one_hot_rows("y_true", y, y.sum(-1))
     s_true = (y * s).sum(-1)
@@ -306,17 +304,7 @@ def kl_divergence(p_true, q_pred, *, reduction="mean"):
     """
     v = validator("kl_divergence")
     v.reduction(reduction)
-    p, q = as_tensors(p_true, q_pred)
-    target_dtype(v, "p_true", p)
-    v.floating("q_pred", q)
-    v.nonempty("p_true", p)
-    v.nonempty("q_pred", q)
-    v.ndim_at_least("q_pred", q, 1, _SHAPE)
-    v.same_shape("p_true", p, "q_pred", q)
-    q = q.to(compute_dtype(q))
-    p = p.to(q.dtype)
-    v.finite("p_true", p)
-    v.finite("q_pred", q)
+    p, q = prepare_pair(v, "p_true", p_true, "q_pred", q_pred, layout=_SHAPE)
     v.in_unit_interval("p_true", p, fix="Pass probabilities (apply a softmax first).")
     v.in_unit_interval(
         "q_pred", q, fix="Pass probabilities, not log-probabilities or logits (apply a softmax)."
