@@ -869,7 +869,6 @@ PARAM_ERRORS = [
     ("quantile", {"q": 1.0}, "q"),
     ("quantile", {"q": 1.5}, "q"),
     ("poisson_nll", {"log_input": "False"}, "log_input"),
-    ("binary_cross_entropy", {"eps": 0.0}, "eps"),
     ("binary_cross_entropy", {"eps": 0.5}, "eps"),
     ("binary_cross_entropy", {"eps": -1e-7}, "eps"),
     ("binary_cross_entropy_with_logits", {"pos_weight": np.ones(3)}, "pos_weight"),

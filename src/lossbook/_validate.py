@@ -50,12 +50,15 @@ def value_checks_enabled() -> bool:
 
 
 class Ops(Protocol):
-    """What a backend must answer about one of its arrays."""
+    """What a backend must answer about one of its arrays (the validation part of the
+    ops adapter; :mod:`lossbook._frame` lists the rest)."""
 
-    def shape(self, x: Any) -> tuple[int, ...]: ...
+    def shape(self, x: Any) -> tuple[int | None, ...]: ...
     def dtype_name(self, x: Any) -> str: ...
     def is_float(self, x: Any) -> bool: ...
     def is_int(self, x: Any) -> bool: ...
+    def is_real(self, x: Any) -> bool: ...
+    def has_values(self, x: Any) -> bool: ...
     def all_finite(self, x: Any) -> bool: ...
     def min_max(self, x: Any) -> tuple[float, float]: ...
     def all_in(self, x: Any, values: Sequence[float]) -> bool: ...
@@ -86,7 +89,16 @@ class Validator:
         self.loss = loss
 
     def fail(self, msg: str) -> LossInputError:
-        return LossInputError(f"{self.loss} {msg}")
+        err = LossInputError(f"{self.loss} {msg}")
+        # autograph (tf.function, Keras fit) would turn a ValueError subclass raised at trace
+        # time into a StagingError; this attribute makes it re-raise the error unchanged.
+        err.ag_pass_through = True
+        return err
+
+    def _check_values(self, x: Any) -> bool:
+        """Value checks run when switched on and when the array has values (not a
+        symbolic TensorFlow tensor being traced)."""
+        return _VALUE_CHECKS and self.ops.has_values(x)
 
     # ---- structural checks (always on) -------------------------------------------------
     def reduction(self, reduction: Any) -> None:
@@ -149,26 +161,15 @@ class Validator:
             bound = ">= 0" if allow_zero else "> 0"
             raise self.fail(f"expects {name} {bound}; got {value!r}. Pass a finite number {bound}.")
 
-    def open_unit_param(self, name: str, value: float) -> None:
-        if not (_is_real(value) and 0 < value < 1):
-            raise self.fail(
-                f"expects {name} strictly between 0 and 1; got {value!r}. "
-                f"For example {name}=0.9 estimates the 90th percentile."
-            )
-
     def unit_param(self, name: str, value: float) -> None:
         if not (_is_real(value) and 0 <= value <= 1):
             raise self.fail(f"expects {name} in [0, 1]; got {value!r}.")
-
-    def finite_param(self, name: str, value: float) -> None:
-        if not (_is_real(value) and math.isfinite(value)):
-            raise self.fail(f"expects a finite number for {name}; got {value!r}.")
 
     # ---- value checks (one reduction each; can be switched off) ------------------------
     # Range checks compare with < and >, which are False for NaN: they rely on `finite`
     # running first, as CONTRIBUTING.md's order of checks requires.
     def finite(self, name: str, x: Any) -> None:
-        if _VALUE_CHECKS and not self.ops.all_finite(x):
+        if self._check_values(x) and not self.ops.all_finite(x):
             raise self.fail(
                 f"expects finite values in {name}; got NaN or inf. "
                 "Find where they first appear (e.g. torch.autograd.set_detect_anomaly(True)); "
@@ -176,7 +177,7 @@ class Validator:
             )
 
     def in_unit_interval(self, name: str, x: Any, *, fix: str | None = None) -> None:
-        if not _VALUE_CHECKS:
+        if not self._check_values(x):
             return
         lo, hi = self.ops.min_max(x)
         if lo < 0 or hi > 1:
@@ -190,7 +191,7 @@ class Validator:
             )
 
     def nonnegative(self, name: str, x: Any, *, fix: str) -> None:
-        if not _VALUE_CHECKS:
+        if not self._check_values(x):
             return
         lo, _ = self.ops.min_max(x)
         if lo < 0:
@@ -199,7 +200,7 @@ class Validator:
     def label_set(
         self, name: str, x: Any, allowed: Sequence[float], fix: str, shown: str | None = None
     ) -> None:
-        if _VALUE_CHECKS and not self.ops.all_in(x, allowed):
+        if self._check_values(x) and not self.ops.all_in(x, allowed):
             got = self.ops.distinct(x, 6)
             raise self.fail(
                 f"expects {name} in {shown or _fmt_set(allowed)}; got values "
@@ -209,15 +210,23 @@ class Validator:
     def pm1_labels(self, name: str, x: Any) -> None:
         self.label_set(name, x, (-1.0, 1.0), "Convert 0/1 labels with 2*y - 1.", "{-1, +1}")
 
-    def class_indices(self, name: str, y: Any, n_classes: int) -> None:
+    def class_indices(
+        self, name: str, y: Any, n_classes: int | None, *, rows_ok: bool = False
+    ) -> None:
+        """Integer dtype (structural), then the range 0..C-1 (a value check).
+        ``rows_ok``: the loss also takes probability rows (say so in the message)."""
         if not self.ops.is_int(y):
+            rows = (
+                "; or pass one probability row per sample with the same shape as the predictions"
+                if rows_ok
+                else ""
+            )
             raise self.fail(
                 f"expects integer class indices in {name}; got dtype {self.ops.dtype_name(y)}. "
                 f"Cast with {name}.long() (PyTorch), tf.cast({name}, tf.int64) or "
-                f"np.asarray({name}).astype(int); or pass one probability row per sample "
-                "with the same shape as the predictions."
+                f"np.asarray({name}).astype(int){rows}."
             )
-        if not _VALUE_CHECKS:
+        if n_classes is None or not self._check_values(y):
             return
         lo, hi = self.ops.min_max(y)
         if lo < 0 or hi >= n_classes:
@@ -234,9 +243,11 @@ class Validator:
     ) -> None:
         """Structural: ``x`` must have exactly ``expected`` shape (``what`` says why)."""
         shape = self.ops.shape(x)
-        expected = tuple(int(d) for d in expected)
+        expected = tuple(None if d is None else int(d) for d in expected)
         if shape != expected:
             tail = f" {fix}" if fix else " Reshape it; lossbook never broadcasts silently."
+            if shape == (*expected, 1):
+                tail = f" Squeeze the trailing axis of {name} (e.g. {name}[..., 0])." + tail
             raise self.fail(
                 f"expects {name} of shape {what} = {expected}; got shape {shape}.{tail}"
             )
@@ -247,7 +258,7 @@ class Validator:
         The backend passes ``row_sums`` (``x`` summed over its last axis) so that the
         adapter needs no new operation.
         """
-        if not _VALUE_CHECKS:
+        if not (self._check_values(x) and self.ops.has_values(row_sums)):
             return
         fix = fix or (
             f"Build {name} with np.eye(C)[y], torch.nn.functional.one_hot(y, C) or "
@@ -267,22 +278,49 @@ class Validator:
         if not (isinstance(value, bool) or type(value).__name__ in ("bool_", "bool")):
             raise self.fail(f"expects {name} to be True or False; got {value!r}.")
 
-    def interval_param(
-        self,
-        name: str,
-        value: Any,
-        lo: float,
-        hi: float,
-        *,
-        lo_open: bool = False,
-        hi_open: bool = False,
-        fix: str = "",
-    ) -> None:
-        """Structural: a scalar parameter must lie in the interval from ``lo`` to ``hi``."""
+    # ---- added for the frame (lossbook._frame) -----------------------------------------
+    def real_dtype(self, name: str, x: Any) -> None:
+        """Structural: a target may be boolean, integer or floating (it is cast to the
+        compute dtype), never complex, text or objects."""
+        if not self.ops.is_real(x):
+            self.floating(name, x)
+
+    def weights_dtype(self, name: str, x: Any) -> None:
+        """Structural: an array of weights is integer or floating (not boolean)."""
+        if not (self.ops.is_float(x) or self.ops.is_int(x)):
+            self.floating(name, x)
+
+    def param(self, name: str, value: Any, rule: Any) -> None:
+        """Structural: a keyword parameter against its catalog :class:`~lossbook.catalog.Rule`."""
+        if value is None and rule.optional:
+            return
+        if rule.kind == "flag":
+            self.bool_param(name, value)
+            return
+        if rule.kind == "weights":
+            if isinstance(value, (bool, str, bytes)) or type(value).__name__ == "bool_":
+                raise self.fail(
+                    f"expects {name} to be None"
+                    + (", a number" if rule.scalar else "")
+                    + f" or an array of weights; got {value!r}."
+                )
+            if not rule.scalar or not _is_real(value):
+                return  # an array: checked with the other arrays
+            if math.isfinite(value) and value >= 0:
+                return
+            raise self.fail(f"expects {name} >= 0; got {value!r}. Pass a finite number >= 0.")
+        lo, hi = rule.lo, rule.hi
         ok = _is_real(value) and math.isfinite(value)
-        ok = ok and (lo < value if lo_open else lo <= value)
-        ok = ok and (value < hi if hi_open else value <= hi)
-        if not ok:
-            interval = f"{'(' if lo_open else '['}{_fmt(lo)}, {_fmt(hi)}{')' if hi_open else ']'}"
-            tail = f" {fix}" if fix else ""
-            raise self.fail(f"expects {name} in {interval}; got {value!r}.{tail}")
+        ok = ok and (lo < value if rule.lo_open else lo <= value)
+        ok = ok and (value < hi if rule.hi_open else value <= hi)
+        if ok:
+            return
+        bounds = rule.bounds()
+        none = " or None" if rule.optional else ""
+        if bounds == "a finite number":
+            msg = f"expects a finite number{none} for {name}; got {value!r}."
+        elif math.isinf(lo) or math.isinf(hi):
+            msg = f"expects {name} {bounds}{none}; got {value!r}. Pass a finite number {bounds}."
+        else:
+            msg = f"expects {name} {bounds}{none}; got {value!r}."
+        raise self.fail(msg + (f" {rule.fix}" if rule.fix else ""))

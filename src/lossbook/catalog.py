@@ -9,6 +9,7 @@ parametrisation all read from here.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,6 +30,132 @@ NONE_SHAPES = {
     "per_sample": "one value per sample (the class axis, the last one, is reduced)",
     "per_pair": "one value per pair / triplet / query",
 }
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one keyword parameter accepts. Declared once in the catalog entry; every
+    backend checks it through the same code (:mod:`lossbook._frame`), with the same message.
+
+    ``kind``: ``"real"`` (a real number, never a bool, finite, inside the interval
+    ``lo``..``hi``), ``"flag"`` (True or False) or ``"weights"`` (an array of per-class
+    weights: shape ``(C,)``, or a real number too when ``scalar`` is set; finite, >= 0).
+    ``optional``: None is accepted as well. ``doc`` says what the parameter does, ``fix``
+    is appended to the error message.
+    """
+
+    kind: str = "real"
+    doc: str = ""
+    lo: float = -math.inf
+    hi: float = math.inf
+    lo_open: bool = False
+    hi_open: bool = False
+    optional: bool = False
+    scalar: bool = False
+    fix: str = ""
+
+    def bounds(self) -> str:
+        """The accepted values in words: ``> 0``, ``in [0, 0.5)``, ``strictly between 0 and 1``."""
+        lo_inf, hi_inf = math.isinf(self.lo), math.isinf(self.hi)
+        if lo_inf and hi_inf:
+            return "a finite number"
+        if hi_inf:
+            return f"{'>' if self.lo_open else '>='} {_num(self.lo)}"
+        if lo_inf:
+            return f"{'<' if self.hi_open else '<='} {_num(self.hi)}"
+        if self.lo_open and self.hi_open:
+            return f"strictly between {_num(self.lo)} and {_num(self.hi)}"
+        return (
+            f"in {'(' if self.lo_open else '['}{_num(self.lo)}, {_num(self.hi)}"
+            f"{')' if self.hi_open else ']'}"
+        )
+
+    def describe(self) -> str:
+        """One line for a docstring."""
+        if self.kind == "flag":
+            return "True or False"
+        if self.kind == "weights":
+            what = "a number or an array of shape (C,)" if self.scalar else "an array of shape (C,)"
+            return what + ", finite and >= 0" + (", or None" if self.optional else "")
+        return f"{self.bounds()}" + (", or None" if self.optional else "")
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def real(
+    doc: str,
+    lo: float = -math.inf,
+    hi: float = math.inf,
+    *,
+    lo_open: bool = False,
+    hi_open: bool = False,
+    optional: bool = False,
+    fix: str = "",
+) -> Rule:
+    """A real-number parameter in an interval (open or closed at each end)."""
+    return Rule("real", doc, lo, hi, lo_open, hi_open, optional, fix=fix)
+
+
+def flag(doc: str) -> Rule:
+    return Rule("flag", doc)
+
+
+def weights(doc: str, *, scalar: bool = False) -> Rule:
+    """Optional per-class weights: an array ``(C,)`` (or a number, with ``scalar``)."""
+    return Rule("weights", doc, optional=True, scalar=scalar)
+
+
+@dataclass(frozen=True)
+class Check:
+    """A value check on one positional argument (skipped inside ``validation(False)``).
+
+    ``kind``: ``"unit"`` (values in [0, 1]), ``"pm1"`` (labels in {-1, +1}), ``"binary"``
+    (labels in {0, 1}), ``"nonneg"`` (values >= 0). ``fix`` is the advice of the message;
+    ``unless`` names a flag parameter that turns the check off when True.
+    """
+
+    arg: str
+    kind: str
+    fix: str = ""
+    unless: str = ""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """How the positional arguments of a loss fit together: the composite checks that
+    :mod:`lossbook._frame` runs, identically in every backend.
+
+    ``target``: how the first argument relates to the predictions (the
+    ``differentiable_args``): ``"same"`` (the same shape), ``"per_row"`` (their shape
+    without the last axis), ``"indices"`` (integer class indices of that shape),
+    ``"indices_or_rows"`` (indices, or floating probability rows of the predictions'
+    shape), ``"onehot"`` (one-hot rows of the predictions' shape).
+    ``ndim``: ``(argument, n, layout in words, exact)``: a required number of axes.
+    ``reduces``: which axes ``reduction="none"`` has summed away: ``""`` (none,
+    elementwise), ``"last"`` (the class / embedding axis) or ``"all_but_first"``.
+    ``propagates``: any NaN / inf input gives a non-finite loss (a backend may then check
+    finiteness through the result: one reduction instead of one per input).
+    """
+
+    target: str = "same"
+    ndim: tuple[str, int, str, bool] | None = None
+    checks: tuple[Check, ...] = ()
+    reduces: str = ""
+    propagates: bool = False
+
+
+@dataclass(frozen=True)
+class Example:
+    """The doctested example of every backend's docstring: arguments as (nested) lists,
+    keyword parameters, the rounded ``"mean"`` value and the rounded NumPy gradient
+    (a list, or a tuple of lists for several differentiable arguments)."""
+
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    value: float
+    grad: Any
 
 
 @dataclass(frozen=True)
@@ -55,6 +182,10 @@ class LossSpec:
     pitfalls: tuple[str, ...]
     references: tuple[str, ...] = field(default_factory=tuple)  # bibtex keys in book/references.bib
     differentiable_args: tuple[str, ...] = ()  # the arguments <name>_grad differentiates, in order
+    rules: dict[str, Rule] = field(default_factory=dict)  # one per keyword parameter
+    inputs: Inputs = field(default_factory=Inputs)  # the composite input checks
+    example: Example | None = None  # the doctested example of every backend
+    weighted_mean: str = ""  # keyword parameter of class weights that "mean" divides by
 
 
 class Catalog:

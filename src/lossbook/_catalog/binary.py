@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..catalog import LossSpec
+from ..catalog import Check, Example, Inputs, LossSpec, real, weights
+
+_LABELS = "Targets are probabilities of the positive class: 0/1 labels or soft labels in [0, 1]."
 
 ENTRIES = (
     LossSpec(
@@ -44,6 +46,17 @@ ENTRIES = (
         ),
         references=("goodfellow2016deep", "bishop2006pattern"),
         differentiable_args=("p",),
+        rules={
+            "eps": real(
+                "clipping margin of p",
+                0,
+                0.5,
+                hi_open=True,
+                fix="The usual value is 1e-7 (Keras's).",
+            )
+        },
+        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS), Check("p", "unit"))),
+        example=Example(([1.0, 0.0], [0.9, 0.2]), {}, 0.1643, [-0.5556, 0.625]),
     ),
     LossSpec(
         name="binary_cross_entropy_with_logits",
@@ -78,6 +91,14 @@ ENTRIES = (
         ),
         references=("goodfellow2016deep",),
         differentiable_args=("logits",),
+        rules={
+            "pos_weight": weights(
+                "weight of the positive term, one per label (last axis) or one for all",
+                scalar=True,
+            )
+        },
+        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),)),
+        example=Example(([1.0, 0.0], [2.0, -1.0]), {"pos_weight": 3.0}, 0.347, [-0.1788, 0.1345]),
     ),
     LossSpec(
         name="hinge",
@@ -108,6 +129,9 @@ ENTRIES = (
         ),
         references=("cortes1995support",),
         differentiable_args=("scores",),
+        rules={},
+        inputs=Inputs(checks=(Check("y_true", "pm1"),)),
+        example=Example(([1.0, -1.0, 1.0], [2.0, 0.5, -1.0]), {}, 1.1667, [0.0, 0.3333, -0.3333]),
     ),
     LossSpec(
         name="squared_hinge",
@@ -136,6 +160,9 @@ ENTRIES = (
         ),
         references=("cortes1995support",),
         differentiable_args=("scores",),
+        rules={},
+        inputs=Inputs(checks=(Check("y_true", "pm1"),)),
+        example=Example(([1.0, -1.0, 1.0], [2.0, 0.5, -1.0]), {}, 2.0833, [0.0, 1.0, -1.3333]),
     ),
     LossSpec(
         name="focal",
@@ -184,5 +211,16 @@ ENTRIES = (
         ),
         references=("lin2017focal",),
         differentiable_args=("logits",),
+        rules={
+            "alpha": real(
+                "weight of the positive class (negatives get 1 - alpha); None: no weighting",
+                0,
+                1,
+                optional=True,
+            ),
+            "gamma": real("focusing parameter (0: cross-entropy)", 0),
+        },
+        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),)),
+        example=Example(([1.0, 0.0], [2.0, -1.0]), {}, 0.0087, [-0.0006, 0.0197]),
     ),
 )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog import LossSpec
+from ..catalog import Check, Example, Inputs, LossSpec, real
 
 ENTRIES = (
     LossSpec(
@@ -37,6 +37,11 @@ ENTRIES = (
         ),
         references=("herbrich1999support",),
         differentiable_args=("s1", "s2"),
+        rules={"margin": real("the margin s1 must beat s2 by (for y = 1)")},
+        inputs=Inputs(checks=(Check("y", "pm1"),)),
+        example=Example(
+            ([1.0, -1.0], [0.6, 0.2], [0.4, 0.9]), {"margin": 0.5}, 0.15, ([-0.5, 0.0], [0.5, 0.0])
+        ),
     ),
     LossSpec(
         name="contrastive",
@@ -71,6 +76,23 @@ ENTRIES = (
         ),
         references=("hadsell2006dimensionality",),
         differentiable_args=("distance",),
+        rules={"margin": real("distance beyond which dissimilar pairs cost nothing", 0)},
+        inputs=Inputs(
+            checks=(
+                Check(
+                    "y_similar",
+                    "binary",
+                    "Use 1 for similar pairs and 0 for dissimilar ones "
+                    "(convert -1/+1 labels with (y + 1) / 2).",
+                ),
+                Check(
+                    "distance",
+                    "nonneg",
+                    "Pass a distance such as the Euclidean norm of the difference, not a similarity.",
+                ),
+            )
+        ),
+        example=Example(([1.0, 0.0], [0.5, 0.3]), {}, 0.37, [0.5, -0.7]),
     ),
     LossSpec(
         name="triplet",
@@ -115,6 +137,17 @@ ENTRIES = (
         ),
         references=("schroff2015facenet",),
         differentiable_args=("anchor", "positive", "negative"),
+        rules={"margin": real("how much closer the positive must be than the negative", 0)},
+        inputs=Inputs(
+            ndim=("anchor", 1, "(..., D) with the embedding on the last axis", False),
+            reduces="last",
+        ),
+        example=Example(
+            ([[0.0, 0.0], [1.0, 1.0]], [[1.0, 0.0], [1.0, 0.0]], [[0.0, 2.0], [1.0, 1.5]]),
+            {},
+            0.75,
+            ([[0.0, 0.0], [0.0, 1.0]], [[0.0, 0.0], [0.0, -0.5]], [[0.0, 0.0], [0.0, -0.5]]),
+        ),
     ),
     LossSpec(
         name="cosine_embedding",
@@ -161,6 +194,19 @@ ENTRIES = (
         ),
         references=(),
         differentiable_args=("x1", "x2"),
+        rules={"margin": real("cosine below which dissimilar pairs cost nothing")},
+        inputs=Inputs(
+            target="per_row",
+            ndim=("x1", 1, "(..., D) with the embedding on the last axis", False),
+            checks=(Check("y", "pm1"),),
+            reduces="last",
+        ),
+        example=Example(
+            ([1.0, -1.0], [[1.0, 0.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 0.0]]),
+            {},
+            0.5,
+            ([[0.0, -0.3536], [0.1768, -0.1768]], [[-0.1768, 0.1768], [0.0, 0.3536]]),
+        ),
     ),
     LossSpec(
         name="info_nce",
@@ -207,5 +253,13 @@ ENTRIES = (
         ),
         references=("oord2018representation", "chen2020simple"),
         differentiable_args=("queries", "keys"),
+        rules={"temperature": real("softmax temperature", 0, lo_open=True)},
+        inputs=Inputs(ndim=("queries", 2, "(N, D): one embedding per row", True), reduces="last"),
+        example=Example(
+            ([[1.0, 0.0], [0.0, 1.0]], [[0.9, 0.1], [0.2, 0.8]]),
+            {"temperature": 0.5},
+            0.1829,
+            ([[0.0, 0.1565], [0.1142, 0.0]], [[-0.0209, 0.1878], [0.2511, -0.0628]]),
+        ),
     ),
 )

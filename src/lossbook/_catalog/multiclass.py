@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog import LossSpec
+from ..catalog import Check, Example, Inputs, LossSpec, real, weights
 
 ENTRIES = (
     LossSpec(
@@ -55,6 +55,18 @@ ENTRIES = (
         ),
         references=("goodfellow2016deep", "bishop2006pattern", "szegedy2016rethinking"),
         differentiable_args=("logits",),
+        rules={
+            "label_smoothing": real("mass moved from the target to the uniform distribution", 0, 1),
+            "weight": weights("class weights"),
+        },
+        inputs=Inputs(target="indices_or_rows", reduces="last"),
+        weighted_mean="weight",
+        example=Example(
+            ([0, 1], [[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]]),
+            {"label_smoothing": 0.1},
+            0.4773,
+            [[-0.0448, 0.0404, 0.0043], [0.0893, -0.1786, 0.0893]],
+        ),
     ),
     LossSpec(
         name="nll",
@@ -87,6 +99,15 @@ ENTRIES = (
         ),
         references=("bishop2006pattern", "goodfellow2016deep"),
         differentiable_args=("log_probs",),
+        rules={"weight": weights("class weights")},
+        inputs=Inputs(target="indices", reduces="last"),
+        weighted_mean="weight",
+        example=Example(
+            ([0, 1], [[-0.5, -1.0], [-0.25, -2.0]]),
+            {"weight": [1.0, 3.0]},
+            1.625,
+            [[-0.25, 0.0], [0.0, -0.75]],
+        ),
     ),
     LossSpec(
         name="categorical_hinge",
@@ -125,6 +146,14 @@ ENTRIES = (
         ),
         references=("crammer2001algorithmic",),
         differentiable_args=("scores",),
+        rules={},
+        inputs=Inputs(target="onehot", reduces="last"),
+        example=Example(
+            ([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], [[0.5, 0.8, -2.0], [0.0, 2.0, 0.5]]),
+            {},
+            0.65,
+            [[-0.5, 0.5, 0.0], [0.0, 0.0, 0.0]],
+        ),
     ),
     LossSpec(
         name="multi_margin",
@@ -161,6 +190,14 @@ ENTRIES = (
         ),
         references=("weston1999support",),
         differentiable_args=("scores",),
+        rules={"margin": real("the margin")},
+        inputs=Inputs(target="indices", reduces="last"),
+        example=Example(
+            ([0, 2], [[0.5, 0.8, -2.0], [0.0, 2.0, 0.5]]),
+            {},
+            0.7167,
+            [[-0.1667, 0.1667, 0.0], [0.1667, 0.1667, -0.3333]],
+        ),
     ),
     LossSpec(
         name="softmax_focal",
@@ -205,6 +242,14 @@ ENTRIES = (
         ),
         references=("lin2017focal",),
         differentiable_args=("logits",),
+        rules={"gamma": real("focusing parameter (0: cross-entropy)", 0)},
+        inputs=Inputs(target="indices", reduces="last"),
+        example=Example(
+            ([0, 1], [[2.0, 0.0, -1.0], [0.0, 1.0, 0.0]]),
+            {},
+            0.0516,
+            [[-0.0054, 0.0039, 0.0015], [0.0476, -0.0952, 0.0476]],
+        ),
     ),
     LossSpec(
         name="kl_divergence",
@@ -247,5 +292,29 @@ ENTRIES = (
         ),
         references=("kullback1951information", "bishop2006pattern"),
         differentiable_args=("q_pred",),
+        rules={},
+        inputs=Inputs(
+            ndim=("q_pred", 1, "(..., C) with the distribution on the last axis", False),
+            checks=(
+                Check(
+                    "p_true",
+                    "unit",
+                    "Pass probabilities (e.g. a softmax output), not logits or log-probabilities.",
+                ),
+                Check(
+                    "q_pred",
+                    "unit",
+                    "Pass probabilities (e.g. a softmax output), not log-probabilities; "
+                    "torch's kl_div takes log-probabilities, lossbook does not.",
+                ),
+            ),
+            reduces="last",
+        ),
+        example=Example(
+            ([[0.5, 0.5], [1.0, 0.0]], [[0.9, 0.1], [0.8, 0.2]]),
+            {},
+            0.367,
+            [[-0.2778, -2.5], [-0.625, 0.0]],
+        ),
     ),
 )

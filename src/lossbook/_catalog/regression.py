@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog import LossSpec
+from ..catalog import Check, Example, Inputs, LossSpec, flag, real
 
 _R = r"r = y - \hat{y}"
 
@@ -37,6 +37,9 @@ ENTRIES = (
         ),
         references=("bishop2006pattern", "goodfellow2016deep"),
         differentiable_args=("y_pred",),
+        rules={},
+        inputs=Inputs(propagates=True),
+        example=Example(([1.0, 2.0], [1.5, 2.0]), {}, 0.125, [0.5, 0.0]),
     ),
     LossSpec(
         name="mae",
@@ -64,6 +67,9 @@ ENTRIES = (
         ),
         references=("bishop2006pattern",),
         differentiable_args=("y_pred",),
+        rules={},
+        inputs=Inputs(propagates=True),
+        example=Example(([1.0, 2.0, 3.0], [2.0, 2.0, 1.0]), {}, 1.0, [0.3333, 0.0, -0.3333]),
     ),
     LossSpec(
         name="huber",
@@ -98,6 +104,9 @@ ENTRIES = (
         ),
         references=("huber1964robust",),
         differentiable_args=("y_pred",),
+        rules={"delta": real("where the loss turns from quadratic to linear", 0, lo_open=True)},
+        inputs=Inputs(propagates=True),
+        example=Example(([0.0, 0.0], [0.5, 3.0]), {"delta": 2.0}, 2.0625, [0.25, 1.0]),
     ),
     LossSpec(
         name="smooth_l1",
@@ -133,6 +142,9 @@ ENTRIES = (
         ),
         references=("girshick2015fast", "huber1964robust"),
         differentiable_args=("y_pred",),
+        rules={"beta": real("width of the quadratic zone (0: the L1 loss)", 0)},
+        inputs=Inputs(propagates=True),
+        example=Example(([0.0, 0.0], [0.5, 3.0]), {"beta": 2.0}, 1.0312, [0.125, 0.5]),
     ),
     LossSpec(
         name="log_cosh",
@@ -162,6 +174,9 @@ ENTRIES = (
         ),
         references=(),
         differentiable_args=("y_pred",),
+        rules={},
+        inputs=Inputs(propagates=True),
+        example=Example(([0.0, 0.0], [1.0, 1000.0]), {}, 499.8703, [0.3808, 0.5]),
     ),
     LossSpec(
         name="quantile",
@@ -195,6 +210,18 @@ ENTRIES = (
         ),
         references=("koenker1978regression",),
         differentiable_args=("y_pred",),
+        rules={
+            "q": real(
+                "the quantile level",
+                0,
+                1,
+                lo_open=True,
+                hi_open=True,
+                fix="For example q=0.9 estimates the 90th percentile.",
+            )
+        },
+        inputs=Inputs(propagates=True),
+        example=Example(([1.0, 1.0], [0.0, 2.0]), {"q": 0.9}, 0.5, [-0.45, 0.05]),
     ),
     LossSpec(
         name="poisson_nll",
@@ -227,6 +254,20 @@ ENTRIES = (
         ),
         references=("mccullagh1989generalized",),
         differentiable_args=("y_pred",),
+        rules={"log_input": flag("whether y_pred holds log-rates instead of rates")},
+        inputs=Inputs(
+            checks=(
+                Check("y_true", "nonneg", "Poisson targets are counts (or non-negative rates)."),
+                Check(
+                    "y_pred",
+                    "nonneg",
+                    "y_pred is a rate: pass softplus/exp of the model output, "
+                    "or pass log-rates with log_input=True.",
+                    unless="log_input",
+                ),
+            )
+        ),
+        example=Example(([2.0, 0.0], [4.0, 1.0]), {}, 1.1137, [0.25, 0.5]),
     ),
     LossSpec(
         name="gaussian_nll",
@@ -266,5 +307,18 @@ ENTRIES = (
         ),
         references=("nix1994estimating", "bishop2006pattern"),
         differentiable_args=("mean", "var"),
+        rules={},
+        inputs=Inputs(
+            checks=(
+                Check(
+                    "var",
+                    "nonneg",
+                    "var is a variance: produce it with softplus or exp of the model output.",
+                ),
+            )
+        ),
+        example=Example(
+            ([1.0, 0.0], [0.0, 0.5], [2.0, 1.0]), {}, 0.3608, ([-0.25, 0.25], [0.0625, 0.1875])
+        ),
     ),
 )

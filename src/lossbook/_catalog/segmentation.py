@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..catalog import LossSpec
+from ..catalog import Check, Example, Inputs, LossSpec, real
 
 ENTRIES = (
     LossSpec(
@@ -50,5 +50,25 @@ ENTRIES = (
         ),
         references=("milletari2016vnet", "sudre2017generalised"),
         differentiable_args=("p",),
+        rules={"smooth": real("additive smoothing of numerator and denominator", 0)},
+        inputs=Inputs(
+            ndim=("p", 1, "(N, ...) with the batch axis first", False),
+            checks=(
+                Check("y_true", "unit", "Pass a 0/1 (or soft) mask, not class indices."),
+                Check(
+                    "p",
+                    "unit",
+                    "Apply a sigmoid (binary masks) or a softmax over the class axis to the "
+                    "logits first.",
+                ),
+            ),
+            reduces="all_but_first",
+        ),
+        example=Example(
+            ([[[1.0, 0.0], [1.0, 1.0]]], [[[0.9, 0.1], [0.8, 0.6]]]),
+            {},
+            0.125,
+            [[[-0.1758, 0.1367], [-0.1758, -0.1758]]],
+        ),
     ),
 )

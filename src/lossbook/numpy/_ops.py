@@ -1,5 +1,5 @@
-"""NumPy side of the shared machinery: the ops adapter for validation, input
-conversion, and reductions."""
+"""NumPy side of the frame: the ops adapter (validation questions, conversion, dtypes,
+reductions) and the registry the NumPy modules register their math with."""
 
 from __future__ import annotations
 
@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 
-from .._validate import Validator
+from .._frame import Frame
 
 
 class NumpyOps:
     name = "numpy"
+    defer_finite = False
 
+    # ---- validation questions ----------------------------------------------------------
     def shape(self, x: Any) -> tuple[int, ...]:
         return tuple(np.shape(x))
 
@@ -25,6 +27,12 @@ class NumpyOps:
 
     def is_int(self, x: Any) -> bool:
         return np.issubdtype(np.asarray(x).dtype, np.integer)
+
+    def is_real(self, x: Any) -> bool:
+        return np.asarray(x).dtype.kind in "biuf"
+
+    def has_values(self, x: Any) -> bool:
+        return True
 
     def all_finite(self, x: Any) -> bool:
         x = np.asarray(x)
@@ -45,40 +53,60 @@ class NumpyOps:
     def distinct(self, x: Any, k: int) -> list[float]:
         return [float(v) for v in np.unique(np.asarray(x))[:k]]
 
+    # ---- conversion --------------------------------------------------------------------
+    def like(self, values: tuple) -> None:
+        return None
+
+    def asarray(self, x: Any, like: Any = None) -> np.ndarray:
+        return np.asarray(x)
+
+    def pred(self, x: np.ndarray) -> np.ndarray:
+        """Predictions: booleans and integers become float64 (array-likes of ints are fine)."""
+        return x.astype(np.float64) if x.dtype.kind in "biu" else x
+
+    def compute_dtype(self, preds: list) -> np.dtype:
+        return np.result_type(*preds)
+
+    def cast(self, x: np.ndarray, dtype: Any) -> np.ndarray:
+        return x.astype(dtype, copy=False)
+
+    def index(self, y: np.ndarray) -> np.ndarray:
+        return y.astype(np.intp, copy=False)
+
+    def row_sums(self, x: np.ndarray) -> np.ndarray:
+        return x.sum(-1)
+
+    def weight_total(self, w: np.ndarray, y: np.ndarray) -> np.ndarray:
+        return w[y].sum()
+
+    def reduce(self, loss: np.ndarray, reduction: str) -> np.ndarray:
+        if reduction == "none":
+            return loss
+        if reduction == "sum":
+            return loss.sum()
+        return loss.mean()
+
+    def total(self, x: np.ndarray) -> np.ndarray:
+        return x.sum()
+
 
 OPS = NumpyOps()
 
 
-def validator(loss: str) -> Validator:
-    return Validator(OPS, loss)
+def _literal(value: Any) -> str:
+    return repr(value)
 
 
-def as_float(x: Any) -> np.ndarray:
-    """Array-like -> floating ndarray (float64 unless it already is a float dtype)."""
-    x = np.asarray(x)
-    if np.issubdtype(x.dtype, np.floating):
-        return x
-    return x.astype(np.float64)
-
-
-def as_array(x: Any) -> np.ndarray:
-    return np.asarray(x)
-
-
-def reduce(loss: np.ndarray, reduction: str) -> np.ndarray:
-    """Apply a (validated) reduction to the unreduced loss."""
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.mean()
-
-
-def grad_scale(grad: np.ndarray, n_terms: int, reduction: str) -> np.ndarray:
-    """Scale the gradient of the *sum* of the unreduced loss for the reduction.
-
-    ``n_terms`` is the number of entries of the unreduced loss (what ``mean`` divides by).
-    """
-    if reduction == "mean":
-        return grad / n_terms
-    return grad
+frame = Frame(
+    OPS,
+    backend="numpy",
+    array="array_like",
+    returns=(
+        "An ndarray in the float dtype of the predictions (float64 for integer input); "
+        '0-d for "mean" and "sum".'
+    ),
+    literal=_literal,
+    out="ndarray",
+)
+implements = frame.implements
+gradient = frame.gradient

@@ -1,5 +1,5 @@
-"""PyTorch side of the shared machinery: the ops adapter for validation, input
-conversion, compute dtypes and reductions.
+"""PyTorch side of the frame: the ops adapter (validation questions, conversion, compute
+dtypes, reductions) and the registry the torch modules register their math with.
 
 Value checks reduce each tensor on its own device and sync one scalar (``.item()``);
 no tensor is ever copied to the CPU. They run under :func:`torch.no_grad`.
@@ -12,14 +12,19 @@ from typing import Any
 
 import torch
 
-from .._validate import Validator, value_checks_enabled
+from .._frame import Frame
 
 _HALF = (torch.float16, torch.bfloat16)
 
 
 class TorchOps:
     name = "torch"
+    # mse, mae, huber, ... turn any NaN / inf input into a non-finite value: check the
+    # result first (one reduction of the usually already reduced loss), the inputs only
+    # when it is not finite.
+    defer_finite = True
 
+    # ---- validation questions ----------------------------------------------------------
     def shape(self, x: Any) -> tuple[int, ...]:
         return tuple(x.shape)
 
@@ -31,6 +36,12 @@ class TorchOps:
 
     def is_int(self, x: Any) -> bool:
         return not (x.is_floating_point() or x.is_complex() or x.dtype == torch.bool)
+
+    def is_real(self, x: Any) -> bool:
+        return not x.is_complex()
+
+    def has_values(self, x: Any) -> bool:
+        return True
 
     @torch.no_grad()
     def all_finite(self, x: Any) -> bool:
@@ -61,105 +72,73 @@ class TorchOps:
     def distinct(self, x: Any, k: int) -> list[float]:
         return [float(v) for v in torch.unique(x.detach())[:k].tolist()]
 
+    # ---- conversion --------------------------------------------------------------------
+    def like(self, values: tuple) -> torch.Tensor | None:
+        for x in values:
+            if isinstance(x, torch.Tensor):
+                return x
+        return None
+
+    def asarray(self, x: Any, like: torch.Tensor | None = None) -> torch.Tensor:
+        """Tensors pass through untouched; anything else (a number, a list, a NumPy array)
+        becomes a tensor on ``like``'s device."""
+        if isinstance(x, torch.Tensor):
+            return x
+        return torch.as_tensor(x, device=None if like is None else like.device)
+
+    def pred(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    def compute_dtype(self, preds: list) -> torch.dtype:
+        """The promoted floating dtype of the predictions, float16 / bfloat16 upcast to
+        float32 (as autocast does for losses)."""
+        dtype = preds[0].dtype
+        for x in preds[1:]:
+            dtype = torch.promote_types(dtype, x.dtype)
+        if dtype in _HALF or not dtype.is_floating_point:
+            return torch.float32
+        return dtype
+
+    def cast(self, x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+        return x if x.dtype == dtype else x.to(dtype)
+
+    def index(self, y: torch.Tensor) -> torch.Tensor:
+        return y if y.dtype == torch.int64 else y.long()
+
+    def row_sums(self, x: torch.Tensor) -> torch.Tensor:
+        return x.sum(-1)
+
+    def weight_total(self, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        return w[y].sum()
+
+    def reduce(self, loss: torch.Tensor, reduction: str) -> torch.Tensor:
+        if reduction == "none":
+            return loss
+        if reduction == "sum":
+            return loss.sum()
+        return loss.mean()
+
+    def total(self, x: torch.Tensor) -> torch.Tensor:
+        return x.sum()
+
 
 OPS = TorchOps()
 
 
-def validator(loss: str) -> Validator:
-    return Validator(OPS, loss)
+def _literal(value: Any) -> str:
+    return f"torch.tensor({value!r})"
 
 
-def compute_dtype(*xs: torch.Tensor) -> torch.dtype:
-    """The dtype a loss computes in: the promoted floating dtype of the predictions,
-    with float16 / bfloat16 upcast to float32 (as autocast does for losses)."""
-    dtype = xs[0].dtype
-    for x in xs[1:]:
-        dtype = torch.promote_types(dtype, x.dtype)
-    if dtype in _HALF or not dtype.is_floating_point:
-        return torch.float32
-    return dtype
-
-
-def to_compute_dtype(x: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
-    """Cast ``x`` to ``dtype`` (default: float16/bfloat16 -> float32, otherwise keep)."""
-    if dtype is None:
-        dtype = torch.float32 if x.dtype in _HALF else x.dtype
-    return x if x.dtype == dtype else x.to(dtype)
-
-
-def as_tensor(x: Any, like: torch.Tensor | None = None) -> torch.Tensor:
-    """Tensors pass through untouched; anything else (a number, a list, a NumPy array)
-    becomes a tensor on ``like``'s device."""
-    if isinstance(x, torch.Tensor):
-        return x
-    return torch.as_tensor(x, device=None if like is None else like.device)
-
-
-def as_tensors(*xs: Any) -> list[torch.Tensor]:
-    """Convert every argument with :func:`as_tensor`, onto the device of the first tensor."""
-    like = next((x for x in xs if isinstance(x, torch.Tensor)), None)
-    return [as_tensor(x, like) for x in xs]
-
-
-def target_dtype(v: Validator, name: str, x: torch.Tensor) -> None:
-    """Targets may be floating, integer or boolean (cast to the compute dtype); not complex."""
-    if x.is_complex():
-        v.floating(name, x)
-
-
-def reduce(loss: torch.Tensor, reduction: str) -> torch.Tensor:
-    """Apply a (validated) reduction to the unreduced loss."""
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.mean()
-
-
-def prepare_pair(
-    v: Validator,
-    true_name: str,
-    y_true: Any,
-    pred_name: str,
-    y_pred: Any,
-    *,
-    defer_finite: bool = False,
-    layout: str | None = None,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The checks every elementwise ``loss(target, prediction)`` makes, in the CONTRIBUTING
-    order (dtypes, non-empty, shapes, finiteness); returns both cast to the compute dtype.
-    The caller has already checked ``reduction`` and the parameters.
-
-    ``defer_finite=True`` leaves the finiteness checks to :func:`finite_via_result`, for
-    losses whose value is non-finite whenever an input is. ``layout`` (e.g. ``"(..., C)"``)
-    asks for at least one axis."""
-    y_true, y_pred = as_tensors(y_true, y_pred)
-    target_dtype(v, true_name, y_true)
-    v.floating(pred_name, y_pred)
-    v.nonempty(true_name, y_true)
-    v.nonempty(pred_name, y_pred)
-    if layout is not None:
-        v.ndim_at_least(pred_name, y_pred, 1, layout)
-    v.same_shape(true_name, y_true, pred_name, y_pred)
-    dtype = compute_dtype(y_pred)
-    y_true = to_compute_dtype(y_true, dtype)
-    y_pred = to_compute_dtype(y_pred, dtype)
-    if not defer_finite:
-        v.finite(true_name, y_true)
-        v.finite(pred_name, y_pred)
-    return y_true, y_pred
-
-
-def finite_via_result(v: Validator, loss: torch.Tensor, *named: tuple[str, Any]) -> torch.Tensor:
-    """Finiteness checks of the inputs, done through the result.
-
-    For a loss that turns any NaN / inf input into a NaN / inf value (mse, mae, huber,
-    smooth_l1), a finite result proves the inputs finite: one reduction of the (usually
-    already reduced) result replaces one pass per input. Only when the result is not
-    finite are the inputs checked one by one, raising the usual message (an overflow with
-    finite inputs passes and returns inf, as it would with the checks up front).
-    """
-    if value_checks_enabled() and not OPS.all_finite(loss.detach()):
-        for name, x in named:
-            v.finite(name, x)
-    return loss
+frame = Frame(
+    OPS,
+    backend="torch",
+    array="Tensor",
+    returns=(
+        "A tensor on the inputs' device, in the compute dtype: the predictions' floating "
+        "dtype, float32 for float16 / bfloat16 input (upcast internally, as autocast does "
+        'for losses); 0-d for "mean" and "sum". Differentiable with respect to the '
+        "predictions."
+    ),
+    literal=_literal,
+)
+implements = frame.implements

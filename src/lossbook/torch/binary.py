@@ -1,11 +1,6 @@
-"""Binary (and multi-label) classification losses in PyTorch: binary_cross_entropy,
-binary_cross_entropy_with_logits, hinge, squared_hinge, focal.
-
-All are elementwise: an ``(N, C)`` input is multi-label and ``reduction="none"`` returns
-``(N, C)``. Targets first, predictions second; float16 / bfloat16 input is computed in
-float32 (result float32); results live on the input's device. Soft labels in [0, 1] are
-accepted where the contract says so.
-"""
+"""Binary (and multi-label) classification losses in PyTorch (the mathematics only:
+:mod:`lossbook._frame` builds the public functions from the catalog). All are
+elementwise: an ``(N, C)`` input is multi-label."""
 
 from __future__ import annotations
 
@@ -13,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch.autograd.function import once_differentiable
 
-from ._ops import as_tensor, prepare_pair, reduce, validator
+from ._ops import implements
 
 __all__ = [
     "binary_cross_entropy",
@@ -24,150 +19,33 @@ __all__ = [
 ]
 
 
-def binary_cross_entropy(y_true, p, *, eps=1e-7, reduction="mean"):
-    """Binary cross-entropy on probabilities.
-
-    ``−[y·log p + (1 − y)·log(1 − p)]`` with ``p`` clipped to ``[eps, 1 − eps]`` (Keras-like;
-    the gradient is 0 where ``p`` is clipped). ``torch.nn.BCELoss`` instead clamps each log
-    at −100, so the two differ only for ``p`` within ``eps`` of 0 or 1.
-
-    Parameters
-    ----------
-    y_true : Tensor, labels or soft labels in [0, 1].
-    p : Tensor, same shape, probabilities in [0, 1].
-    eps : float in [0, 0.5).
-    reduction : {"mean", "sum", "none"}; "none" returns ``p``'s shape.
-
-    float16/bfloat16 are upcast to float32 (result float32; ``1 − eps`` is then rounded to
-    float32); the result is on the input's device.
-
-    Examples
-    --------
-    >>> import torch, lossbook.torch as lt
-    >>> round(float(lt.binary_cross_entropy(torch.tensor([1.0, 0.0]), torch.tensor([0.8, 0.4]))), 4)
-    0.367
-    """
-    v = validator("binary_cross_entropy")
-    v.reduction(reduction)
-    v.interval_param("eps", eps, 0.0, 0.5, hi_open=True)
-    y_true, p = prepare_pair(v, "y_true", y_true, "p", p)
-    v.in_unit_interval("y_true", y_true, fix="Soft labels must lie in [0, 1] too.")
-    v.in_unit_interval("p", p)
+@implements("binary_cross_entropy")
+def binary_cross_entropy(y_true, p, *, eps):
+    """``torch.nn.BCELoss`` instead clamps each log at -100, so the two differ only for
+    ``p`` within ``eps`` of 0 or 1. For float16 / bfloat16 input ``1 - eps`` is rounded
+    to float32."""
     pc = torch.clamp(p, eps, 1.0 - eps)
-    loss = -(y_true * torch.log(pc) + (1.0 - y_true) * torch.log1p(-pc))
-    return reduce(loss, reduction)
+    return -(y_true * torch.log(pc) + (1.0 - y_true) * torch.log1p(-pc))
 
 
-def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight=None, reduction="mean"):
-    """Binary cross-entropy on logits, computed stably.
-
-    ``−[w·y·log σ(z) + (1 − y)·log(1 − σ(z))]`` with ``w = pos_weight`` (1 when None),
-    through log-sigmoids, finite for any finite logit.
-
-    Parameters
-    ----------
-    y_true : Tensor, labels or soft labels in [0, 1].
-    logits : Tensor, same shape.
-    pos_weight : None, a number ≥ 0, or a tensor of shape ``()`` or ``(C,)`` (the last
-        axis of ``logits``; the one documented broadcast), values ≥ 0.
-    reduction : {"mean", "sum", "none"}; "none" returns ``logits``' shape.
-
-    float16/bfloat16 are upcast to float32 (result float32); the result is on the input's
-    device. After lossbook's checks this calls
-    ``torch.nn.functional.binary_cross_entropy_with_logits`` (same definition; torch takes
-    ``(input, target)`` and broadcasts ``pos_weight`` freely).
-
-    Examples
-    --------
-    >>> import torch, lossbook.torch as lt
-    >>> y, z = torch.tensor([1.0, 0.0]), torch.tensor([2.0, -1.0])
-    >>> round(float(lt.binary_cross_entropy_with_logits(y, z)), 4)
-    0.2201
-    >>> round(float(lt.binary_cross_entropy_with_logits(y, z, pos_weight=2.0)), 4)
-    0.2836
-    """
-    v = validator("binary_cross_entropy_with_logits")
-    v.reduction(reduction)
-    scalar_weight = pos_weight is not None and not hasattr(pos_weight, "shape")
-    if scalar_weight:
-        v.positive_param("pos_weight", pos_weight, allow_zero=True)
-    elif pos_weight is not None:
-        pos_weight = as_tensor(pos_weight, logits if isinstance(logits, torch.Tensor) else None)
-        v.floating("pos_weight", pos_weight)
-    y_true, logits = prepare_pair(v, "y_true", y_true, "logits", logits)
-    if pos_weight is not None and not scalar_weight:
-        if pos_weight.dim() != 0:
-            v.shape_equals(
-                "pos_weight",
-                pos_weight,
-                logits.shape[-1:],
-                "(C,) (the last axis of logits) or ()",
-                fix="Pass one weight per column (class) of the last axis, or a scalar.",
-            )
-        pos_weight = pos_weight.to(logits.dtype)
-        v.finite("pos_weight", pos_weight)
-        v.nonnegative("pos_weight", pos_weight, fix="Weights of positives must be >= 0.")
-    v.in_unit_interval("y_true", y_true, fix="Soft labels must lie in [0, 1] too.")
-    if scalar_weight:
-        pos_weight = torch.tensor(float(pos_weight), dtype=logits.dtype, device=logits.device)
+@implements("binary_cross_entropy_with_logits")
+def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight, reduction):
+    """Calls ``torch.nn.functional.binary_cross_entropy_with_logits`` after lossbook's
+    checks (torch broadcasts ``pos_weight`` freely; lossbook allows ``()`` or ``(C,)``)."""
     return F.binary_cross_entropy_with_logits(
         logits, y_true, pos_weight=pos_weight, reduction=reduction
     )
 
 
-def _pm1(v, y_true, scores):
-    y_true, scores = prepare_pair(v, "y_true", y_true, "scores", scores)
-    v.pm1_labels("y_true", y_true)
-    return y_true, scores
+@implements("hinge")
+def hinge(y_true, scores):
+    """Gradient 0 at the kink. PyTorch's ``HingeEmbeddingLoss`` is a different loss."""
+    return F.relu(1.0 - y_true * scores)
 
 
-def hinge(y_true, scores, *, reduction="mean"):
-    """Hinge loss: ``max(0, 1 − y·s)`` with labels ``y ∈ {−1, +1}``.
-
-    Parameters
-    ----------
-    y_true : Tensor of −1 / +1 labels (convert 0/1 labels with ``2*y - 1``).
-    scores : Tensor, same shape, raw scores.
-    reduction : {"mean", "sum", "none"}; "none" returns ``scores``' shape.
-
-    float16/bfloat16 are upcast to float32 (result float32); the result is on the input's
-    device. Gradient 0 at the kink. PyTorch has no binary hinge built-in (its
-    ``HingeEmbeddingLoss`` is a different loss); Keras ``Hinge`` maps 0/1 labels silently.
-
-    Examples
-    --------
-    >>> import torch, lossbook.torch as lt
-    >>> round(float(lt.hinge(torch.tensor([1.0, -1.0]), torch.tensor([0.5, 0.5]))), 4)
-    1.0
-    """
-    v = validator("hinge")
-    v.reduction(reduction)
-    y_true, scores = _pm1(v, y_true, scores)
-    return reduce(F.relu(1.0 - y_true * scores), reduction)
-
-
-def squared_hinge(y_true, scores, *, reduction="mean"):
-    """Squared hinge loss: ``max(0, 1 − y·s)²`` with labels ``y ∈ {−1, +1}``.
-
-    Parameters
-    ----------
-    y_true : Tensor of −1 / +1 labels (convert 0/1 labels with ``2*y - 1``).
-    scores : Tensor, same shape.
-    reduction : {"mean", "sum", "none"}; "none" returns ``scores``' shape.
-
-    float16/bfloat16 are upcast to float32 (result float32); the result is on the input's
-    device. No PyTorch built-in; Keras ``SquaredHinge`` maps 0/1 labels silently.
-
-    Examples
-    --------
-    >>> import torch, lossbook.torch as lt
-    >>> round(float(lt.squared_hinge(torch.tensor([1.0, -1.0]), torch.tensor([0.5, 0.5]))), 4)
-    1.25
-    """
-    v = validator("squared_hinge")
-    v.reduction(reduction)
-    y_true, scores = _pm1(v, y_true, scores)
-    return reduce(F.relu(1.0 - y_true * scores).square(), reduction)
+@implements("squared_hinge")
+def squared_hinge(y_true, scores):
+    return F.relu(1.0 - y_true * scores).square()
 
 
 class _Focal(torch.autograd.Function):
@@ -230,45 +108,11 @@ class _Focal(torch.autograd.Function):
         return d.mul_(grad), None, None, None
 
 
-def focal(y_true, logits, *, alpha=0.25, gamma=2.0, reduction="mean"):
-    """Sigmoid focal loss (Lin et al. 2017).
-
-    ``α_t·(1 − p_t)^γ·BCE(y, σ(z))`` with ``p = σ(z)``, ``p_t = p·y + (1 − p)(1 − y)``,
-    ``α_t = α·y + (1 − α)(1 − y)``; ``alpha=None`` drops ``α_t``. The modulating factor
-    is ``exp(γ·log(1 − p_t))`` with ``log(1 − p_t)`` computed from softplus terms without
-    underflow (exact for soft labels too), so value and gradient stay finite for |logits|
-    up to 1e4 in float32, also for ``γ < 1``.
-
-    Parameters
-    ----------
-    y_true : Tensor, labels or soft labels in [0, 1].
-    logits : Tensor, same shape.
-    alpha : float in [0, 1] or None.
-    gamma : float ≥ 0.
-    reduction : {"mean", "sum", "none"}; "none" returns ``logits``' shape.
-
-    float16/bfloat16 are upcast to float32 (result float32); the result is on the input's
-    device. Same values as torchvision's ``sigmoid_focal_loss``, which computes
-    ``(1 − p_t)**γ`` directly (NaN gradients for ``γ < 1`` when ``p_t`` rounds to 1) and
-    drops ``α_t`` for ``alpha < 0`` instead of ``None``. The gradient with respect to
-    ``logits`` is hand-written (a ``torch.autograd.Function``, differentiable once); no
-    gradient flows to ``y_true``.
-
-    Examples
-    --------
-    >>> import torch, lossbook.torch as lt
-    >>> y, z = torch.tensor([1.0, 0.0]), torch.tensor([2.0, -1.0])
-    >>> round(float(lt.focal(y, z)), 4)
-    0.0087
-    >>> round(float(lt.focal(y, z, alpha=None, gamma=0.0)), 4)
-    0.2201
-    """
-    v = validator("focal")
-    v.reduction(reduction)
-    if alpha is not None:
-        v.unit_param("alpha", alpha)
-    v.positive_param("gamma", gamma, allow_zero=True)
-    y, z = prepare_pair(v, "y_true", y_true, "logits", logits)
-    v.in_unit_interval("y_true", y, fix="Soft labels must lie in [0, 1] too.")
-    loss = _Focal.apply(z, y, alpha, float(gamma))
-    return reduce(loss, reduction)
+@implements("focal")
+def focal(y_true, logits, *, alpha, gamma):
+    """The gradient with respect to ``logits`` is hand-written (a
+    ``torch.autograd.Function``, differentiable once); no gradient flows to ``y_true``.
+    torchvision's ``sigmoid_focal_loss`` computes ``(1 - p_t)**γ`` directly (NaN
+    gradients for ``γ < 1`` when ``p_t`` rounds to 1) and drops ``α_t`` for ``alpha < 0``
+    instead of ``None``."""
+    return _Focal.apply(logits, y_true, alpha, float(gamma))

@@ -28,8 +28,8 @@ import numbers
 
 import torch
 
-from .._validate import value_checks_enabled
-from ._ops import as_tensors, compute_dtype, validator
+from .._validate import Validator, value_checks_enabled
+from ._ops import OPS
 
 __all__ = ["chunked_cross_entropy"]
 
@@ -186,7 +186,7 @@ def chunked_cross_entropy(
     >>> abs(float(c) - float(d)) < 1e-6
     True
     """
-    v = validator(_NAME)
+    v = Validator(OPS, _NAME)
     v.reduction(reduction)
     v.unit_param("label_smoothing", label_smoothing)
     if not (isinstance(chunk_size, numbers.Integral) and not isinstance(chunk_size, bool)):
@@ -202,7 +202,9 @@ def chunked_cross_entropy(
             f"expects ignore_index to be None or an integer; got {ignore_index!r}. "
             "Pass the padding label, e.g. ignore_index=-100."
         )
-    tensors = as_tensors(hidden, weight, y_true) + ([] if bias is None else as_tensors(bias))
+    like = OPS.like((hidden, weight, y_true, bias))
+    tensors = [OPS.asarray(x, like) for x in (hidden, weight, y_true)]
+    tensors += [] if bias is None else [OPS.asarray(bias, like)]
     hidden, weight, y_true = tensors[:3]
     bias = tensors[3] if bias is not None else None
     # dtypes
@@ -236,7 +238,7 @@ def chunked_cross_entropy(
     if bias is not None:
         v.shape_equals("bias", bias, (n_classes,), "(V,)", fix="Pass one bias per class.")
     # compute dtype: float16/bfloat16 -> float32; the casts are differentiable
-    dtype = compute_dtype(hidden, weight, *(() if bias is None else (bias,)))
+    dtype = OPS.compute_dtype([hidden, weight, *(() if bias is None else (bias,))])
     hidden = hidden if hidden.dtype == dtype else hidden.to(dtype)
     weight = weight if weight.dtype == dtype else weight.to(dtype)
     if bias is not None and bias.dtype != dtype:
