@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from booktoc import toc_files  # noqa: E402
+from booktoc import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -130,6 +128,7 @@ def _tiny_notebook(tmp_path: Path, stored: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("stored, passes", [("0.3", True), ("0.31", False)])
 def test_strict_nbval_fails_on_a_stale_output(tmp_path, stored, passes):
     nb = _tiny_notebook(tmp_path, stored)
@@ -154,6 +153,7 @@ def test_strict_nbval_fails_on_a_stale_output(tmp_path, stored, passes):
     assert (r.returncode == 0) == passes, r.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_a_sphinx_warning_fails_the_strict_build(tmp_path):
     (tmp_path / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: 'off'\n")
     (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: index\n")
@@ -169,6 +169,7 @@ def test_a_sphinx_warning_fails_the_strict_build(tmp_path):
     assert r.returncode != 0, r.stdout[-2000:]
 
 
+@pytest.mark.slow
 def test_tensorflow_logs_are_quiet_after_setup():
     code = "import lossbook; lossbook.setup(0, tensorflow=True); import tensorflow as tf; tf.constant(1.0) + 1"
     env = {k: v for k, v in __import__("os").environ.items() if not k.startswith("TF_")}

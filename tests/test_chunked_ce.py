@@ -247,6 +247,7 @@ def test_exported_from_lossbook_torch_but_not_a_catalog_loss():
     assert "chunked_cross_entropy" not in {e.name for e in lossbook.catalog}
 
 
+@pytest.mark.slow
 def test_benchmark_quick_smoke():
     r = subprocess.run(
         [sys.executable, "benchmarks/bench_chunked_ce.py", "--quick", "--vocab", "512"],
@@ -262,6 +263,7 @@ def test_benchmark_quick_smoke():
     assert "failed" not in row and "MISMATCH" not in row, row
 
 
+@pytest.mark.slow
 def test_distributed_demo_two_gloo_processes():
     from lossbook import distributed_demo
 

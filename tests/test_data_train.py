@@ -3,18 +3,13 @@
 Quick CPU tests; a CUDA test runs only where a GPU is available.
 """
 
-import os
+import numpy as np
+import pytest
+import torch
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-
-import lossbook.torch as lt  # noqa: E402
-from lossbook import LossInputError, data, train  # noqa: E402
-from lossbook.train import History, fit_torch, mlp  # noqa: E402
+import lossbook.torch as lt
+from lossbook import LossInputError, data, train
+from lossbook.train import History, fit_torch, mlp
 
 CUDA = torch.cuda.is_available()
 
@@ -260,6 +255,7 @@ def test_same_seed_same_history_other_seed_differs():
     assert h1 != h3
 
 
+@pytest.mark.slow
 def test_scale_multiplies_epochs():
     x, y, _ = data.linear_with_outliers(50, seed=0)
     h = fit_torch(mlp(1, 0, None, depth=0, seed=0), lt.mse, x, y, epochs=3, scale=2, progress=False)
@@ -446,6 +442,7 @@ def ltf():
     return pytest.importorskip("lossbook.tensorflow")
 
 
+@pytest.mark.slow
 def test_keras_reduces_loss_on_digits_and_history_matches(ltf):
     X_tr, X_te, y_tr, y_te = data.digits(seed=0)
 
@@ -478,6 +475,7 @@ def test_keras_bad_labels_raise_before_training(ltf):
     assert all(np.array_equal(a, b) for a, b in zip(w0, model.get_weights(), strict=True))
 
 
+@pytest.mark.slow
 def test_keras_regression_quiet(ltf, capsys):
     x, y, _ = data.linear_with_outliers(100, seed=0)
     h = train.fit_keras(

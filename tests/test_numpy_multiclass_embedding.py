@@ -7,45 +7,25 @@ central finite differences and with torch.autograd on formulas written in torch 
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import numpy as np
+import pytest
+import scipy.special
+import scipy.stats
+import torch
+import torch.nn.functional as F
+from cases import make_case
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
-sys.path.insert(0, str(Path(__file__).parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+import lossbook
+import lossbook.numpy as lnp
+from lossbook import LossInputError, catalog
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import scipy.special  # noqa: E402
-import scipy.stats  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from cases import make_case  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from hypothesis.extra import numpy as hnp  # noqa: E402
-
-import lossbook  # noqa: E402
-import lossbook.numpy as lnp  # noqa: E402
-from lossbook import LossInputError, catalog  # noqa: E402
-
-NAMES = [
-    "cross_entropy",
-    "nll",
-    "categorical_hinge",
-    "multi_margin",
-    "softmax_focal",
-    "kl_divergence",
-    "margin_ranking",
-    "contrastive",
-    "triplet",
-    "cosine_embedding",
-    "info_nce",
-    "dice",
-]
+FAMILIES = ("multiclass", "embedding", "segmentation")
+NAMES = [e.name for e in catalog if e.family in FAMILIES]
 REDUCTIONS = ("mean", "sum", "none")
-FAMILY = {n: "multiclass" for n in NAMES[:6]} | {n: "embedding" for n in NAMES[6:11]}
-FAMILY["dice"] = "segmentation"
+FAMILY = {e.name: e.family for e in catalog}
 
 
 def _tt(x, dtype=torch.float64):

@@ -6,46 +6,25 @@ from __future__ import annotations
 
 import inspect
 import math
-import os
-import sys
 import warnings
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import pytest
+import scipy.special as sps
+import scipy.stats as stats
+import torch
+import torch.nn.functional as F
+from cases import make_case
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn import metrics
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import scipy.special as sps  # noqa: E402
-import scipy.stats as stats  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-from cases import make_case  # noqa: E402
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-from sklearn import metrics  # noqa: E402
+import lossbook
+import lossbook.numpy as lnp
+from lossbook import LossInputError
 
-import lossbook  # noqa: E402
-import lossbook.numpy as lnp  # noqa: E402
-from lossbook import LossInputError  # noqa: E402
-
-REGRESSION = [
-    "mse",
-    "mae",
-    "huber",
-    "smooth_l1",
-    "log_cosh",
-    "quantile",
-    "poisson_nll",
-    "gaussian_nll",
-]
-BINARY = [
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "hinge",
-    "squared_hinge",
-    "focal",
-]
+REGRESSION = [e.name for e in lossbook.catalog if e.family == "regression"]
+BINARY = [e.name for e in lossbook.catalog if e.family == "binary"]
 NAMES = REGRESSION + BINARY
 REDUCTIONS = ("mean", "sum", "none")
 BIBKEYS = {

@@ -9,23 +9,14 @@ graph mode (tf.function, Keras compile/fit) and the validation messages.
 
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import numpy as np
+import pytest
+import tensorflow as tf
+from cases import CASES, make_case
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-sys.path.insert(0, str(Path(__file__).parent))
-
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from cases import CASES, make_case  # noqa: E402
-
-import lossbook  # noqa: E402
-import lossbook.tensorflow as ltf  # noqa: E402
-from lossbook import LossInputError  # noqa: E402
+import lossbook
+import lossbook.tensorflow as ltf
+from lossbook import LossInputError
 
 keras = pytest.importorskip("keras")
 
@@ -409,6 +400,7 @@ def test_graph_mode_skips_value_checks_but_keeps_structural_checks():
         tf.function(lambda a, b: ltf.mse(a, b, reduction="avg"))(y, p)
 
 
+@pytest.mark.slow
 def test_keras_compile_and_fit():
     keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)

@@ -9,17 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+import cases
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
 
-import cases  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-import torch.nn.functional as F  # noqa: E402
-
-import lossbook  # noqa: E402
-import lossbook.torch as lt  # noqa: E402
-from lossbook import LossInputError  # noqa: E402
+import lossbook
+import lossbook.torch as lt
+from lossbook import LossInputError
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = sorted({e.name for e in lossbook.catalog} | set(cases.CASES))
@@ -506,6 +504,7 @@ def test_checks_do_not_build_graph_or_copy():
 
 
 # ---- the benchmark's smoke run --------------------------------------------------------------
+@pytest.mark.slow
 def test_benchmark_quick_runs():
     proc = subprocess.run(
         [
