@@ -12,11 +12,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 from backends import BACKENDS, call, module, to_numpy
-from cases import make_case
 
 import lossbook
 from lossbook import LossInputError
 from lossbook.catalog import TASKS
+from lossbook.examples import generic_case, make_case
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -339,3 +339,11 @@ def test_every_backend_accepts_and_refuses_the_same_parameter_values(name, param
     assert accepted == _accepts(rule, value), got["numpy"]
     if not accepted:
         assert re.search(rf"\b{param}\b", got["numpy"]), got["numpy"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("name", NAMES)
+def test_inputs_derived_from_the_catalog_are_accepted(backend, name):
+    # what a new loss gets when it has no hand-made case in lossbook.examples
+    args, kwargs = generic_case(name, np.random.default_rng(5))
+    assert np.all(np.isfinite(to_numpy(call(backend, name, args, kwargs, "none"))))

@@ -13,7 +13,6 @@ import scipy.special
 import scipy.stats
 import torch
 import torch.nn.functional as F
-from cases import make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -21,6 +20,7 @@ from hypothesis.extra import numpy as hnp
 import lossbook
 import lossbook.numpy as lnp
 from lossbook import LossInputError, catalog
+from lossbook.examples import make_case
 
 FAMILIES = ("multiclass", "embedding", "segmentation")
 NAMES = [e.name for e in catalog if e.family in FAMILIES]

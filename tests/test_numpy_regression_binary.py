@@ -14,7 +14,6 @@ import scipy.special as sps
 import scipy.stats as stats
 import torch
 import torch.nn.functional as F
-from cases import make_case
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import metrics
@@ -22,6 +21,7 @@ from sklearn import metrics
 import lossbook
 import lossbook.numpy as lnp
 from lossbook import LossInputError
+from lossbook.examples import make_case
 
 REGRESSION = [e.name for e in lossbook.catalog if e.family == "regression"]
 BINARY = [e.name for e in lossbook.catalog if e.family == "binary"]

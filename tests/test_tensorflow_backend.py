@@ -12,29 +12,22 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import tensorflow as tf
-from cases import CASES, make_case
 
 import lossbook
 import lossbook.tensorflow as ltf
 from lossbook import LossInputError
+from lossbook.examples import make_case
 
 keras = pytest.importorskip("keras")
 
-NAMES = list(CASES) + [n for n in lossbook.catalog.names() if n not in CASES]
+NAMES = lossbook.catalog.names()
 REDUCTIONS = ("mean", "sum", "none")
-
-# Positions of the differentiable positional arguments (the contract's gradient list).
-DIFF = {
-    "gaussian_nll": (1, 2),
-    "margin_ranking": (1, 2),
-    "triplet": (0, 1, 2),
-    "cosine_embedding": (1, 2),
-    "info_nce": (0, 1),
-}
 
 
 def diff_positions(name):
-    return DIFF.get(name, (1,))
+    """Positions of the differentiable positional arguments (from the catalog)."""
+    e = lossbook.catalog[name]
+    return tuple(e.args.index(a) for a in e.differentiable_args)
 
 
 def to_tf(x, dtype=tf.float64):

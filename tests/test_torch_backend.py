@@ -9,7 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import cases
 import numpy as np
 import pytest
 import torch
@@ -18,24 +17,17 @@ import torch.nn.functional as F
 import lossbook
 import lossbook.torch as lt
 from lossbook import LossInputError
+from lossbook import examples as cases
 
 ROOT = Path(__file__).resolve().parents[1]
-NAMES = sorted({e.name for e in lossbook.catalog} | set(cases.CASES))
+NAMES = lossbook.catalog.names()
 REDUCTIONS = ("mean", "sum", "none")
-
-# Positional arguments that are differentiable (the contract's list; the prediction otherwise).
-DIFF_ARGS = {
-    "gaussian_nll": (1, 2),
-    "margin_ranking": (1, 2),
-    "contrastive": (1,),
-    "triplet": (0, 1, 2),
-    "cosine_embedding": (1, 2),
-    "info_nce": (0, 1),
-}
 
 
 def diff_args(name):
-    return DIFF_ARGS.get(name, (1,))
+    """Positions of the differentiable positional arguments (from the catalog)."""
+    e = lossbook.catalog[name]
+    return tuple(e.args.index(a) for a in e.differentiable_args)
 
 
 def to_torch(x, dtype=torch.float64, requires_grad=False):

@@ -1,9 +1,11 @@
-"""Valid example inputs for every catalog loss, as NumPy arrays.
+"""Example inputs for every catalog loss, as NumPy arrays: the one source that the tests,
+:mod:`lossbook.rosetta` and the benchmarks read.
 
 ``make_case(name, rng)`` returns ``(args, kwargs)``: the positional arguments in the
-contract's order and a dict of non-default keyword parameters worth exercising. Tests
+contract's order and a dict of non-default keyword parameters worth exercising. Callers
 convert the arrays to torch / TensorFlow as needed. Values stay away from kinks (so
-gradients are well defined) unless a test asks for them.
+gradients are well defined). A loss without a hand-made ``case_<name>`` gets inputs derived
+from its catalog entry (:func:`generic_case`).
 """
 
 from __future__ import annotations
@@ -178,6 +180,47 @@ CASES = {
 }
 
 
+def generic_case(name: str, rng: np.random.Generator):
+    """Inputs for any catalog loss, derived from its declared layout (``LossSpec.inputs``):
+    the shapes from ``target`` / ``ndim``, the values from the declared value checks, the
+    keyword parameters at their defaults. A new loss is testable without a case here; a
+    ``case_<name>`` function is only needed to steer values away from kinks or to exercise
+    non-default parameters."""
+    from .catalog import catalog
+
+    e = catalog[name]
+    inp = e.inputs
+    wide = inp.target != "same" or inp.ndim is not None
+    pred_shape = (N, C) if wide else (N, 2)
+    checks = {c.arg: c.kind for c in inp.checks}
+    args = []
+    for i, arg in enumerate(e.args):
+        if i == 0 and inp.target in ("indices", "indices_or_rows"):
+            args.append(rng.integers(0, C, size=(N,)))
+            continue
+        if i == 0 and inp.target == "onehot":
+            args.append(np.eye(C)[rng.integers(0, C, size=(N,))])
+            continue
+        shape = (N,) if (i == 0 and inp.target == "per_row") else pred_shape
+        kind = checks.get(arg)
+        if kind == "unit":
+            x = rng.uniform(0.05, 0.95, size=shape)
+        elif kind == "pm1":
+            x = rng.choice([-1.0, 1.0], size=shape)
+        elif kind == "binary":
+            x = rng.integers(0, 2, size=shape).astype(float)
+        elif kind == "nonneg":
+            x = rng.uniform(0.2, 2.0, size=shape)
+        else:
+            x = rng.normal(scale=1.5 if arg in e.differentiable_args else 1.0, size=shape)
+        args.append(x)
+    return tuple(args), {}
+
+
 def make_case(name: str, rng: np.random.Generator | int = 0):
+    """``(args, kwargs)`` for loss ``name``: the hand-made case if there is one, else the
+    case derived from the catalog entry."""
     rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
-    return CASES[name](rng)
+    if name in CASES:
+        return CASES[name](rng)
+    return generic_case(name, rng)
