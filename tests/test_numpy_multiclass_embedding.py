@@ -873,3 +873,37 @@ def test_value_checks_can_be_switched_off_but_structure_cannot():
 def test_lists_are_accepted():
     np.testing.assert_allclose(lnp.cross_entropy([1], [[0.0, 0.0]]), np.log(2.0), rtol=1e-12)
     np.testing.assert_allclose(lnp.dice([[1.0, 0.0]], [[1.0, 0.0]], smooth=0.0), 0.0)
+
+
+def test_bpr_against_an_independent_reference():
+    """BPR (Rendle et al. 2009): -log sigmoid(s+ - s-), written here with scipy; the
+    gradient against central differences; torch and TensorFlow against NumPy."""
+    import tensorflow as tf
+
+    import lossbook.tensorflow as ltf
+    import lossbook.torch as lt
+
+    rng = np.random.default_rng(0)
+    pos, neg = rng.normal(scale=3.0, size=(5, 3)), rng.normal(scale=3.0, size=(5, 3))
+    ref = -np.log(scipy.special.expit(pos - neg))
+    np.testing.assert_allclose(lnp.bpr(pos, neg, reduction="none"), ref, rtol=1e-12)
+    np.testing.assert_allclose(lnp.bpr(pos, neg), ref.mean(), rtol=1e-12)
+    g_pos, g_neg = lnp.bpr_grad(pos, neg, reduction="sum")
+    h = 1e-6
+    for g, plus in ((g_pos, lambda d: (pos + d, neg)), (g_neg, lambda d: (pos, neg + d))):
+        fd = np.zeros_like(pos)
+        for i in np.ndindex(pos.shape):
+            d = np.zeros_like(pos)
+            d[i] = h
+            fd[i] = (lnp.bpr(*plus(d), reduction="sum") - lnp.bpr(*plus(-d), reduction="sum")) / (
+                2 * h
+            )
+        np.testing.assert_allclose(g, fd, rtol=1e-6, atol=1e-9)
+    tp, tn = torch.tensor(pos, requires_grad=True), torch.tensor(neg, requires_grad=True)
+    lt.bpr(tp, tn, reduction="sum").backward()
+    np.testing.assert_allclose(tp.grad.numpy(), g_pos, rtol=1e-12)
+    np.testing.assert_allclose(tn.grad.numpy(), g_neg, rtol=1e-12)
+    out = ltf.bpr(tf.constant(pos), tf.constant(neg), reduction="none").numpy()
+    np.testing.assert_allclose(out, ref, rtol=1e-12)
+    big = np.array([1e4], dtype=np.float32)  # finite for |scores| up to 1e4 in float32
+    assert np.isfinite(lnp.bpr(-big, big)) and np.isfinite(lnp.bpr_grad(-big, big)[0]).all()

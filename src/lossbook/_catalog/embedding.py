@@ -262,4 +262,48 @@ ENTRIES = (
             ([[0.0, 0.1565], [0.1142, 0.0]], [[-0.0209, 0.1878], [0.2511, -0.0628]]),
         ),
     ),
+    LossSpec(
+        name="bpr",
+        title="Bayesian personalised ranking (BPR) loss",
+        chinese="贝叶斯个性化排序损失",
+        task="ranking",
+        family="embedding",
+        args=("pos_scores", "neg_scores"),
+        params={},
+        none_shape="elementwise",
+        formula=r"\operatorname{softplus}(s^- - s^+) = -\log \sigma(s^+ - s^-)",
+        gradient=(
+            r"\frac{\partial \ell}{\partial s^+} = -\sigma(s^- - s^+), \quad "
+            r"\frac{\partial \ell}{\partial s^-} = \sigma(s^- - s^+)"
+        ),
+        estimates=(
+            "a scoring function that ranks each user's observed items above unobserved ones "
+            "(the MAP estimate of a logistic model of pairwise preferences)"
+        ),
+        torch_builtin=None,
+        keras_builtin=None,
+        builtin_notes=(
+            "Neither PyTorch nor Keras has a built-in: it is F.softplus(neg - pos) in torch "
+            "and tf.nn.softplus(neg - pos) in TensorFlow, i.e. "
+            "binary_cross_entropy_with_logits(ones, pos - neg). Recommender libraries "
+            "(e.g. LightFM, RecBole) often add an L2 penalty on the embeddings; lossbook does "
+            "not."
+        ),
+        when_to_use=(
+            "Implicit-feedback recommendation: one observed (positive) and one sampled "
+            "unobserved (negative) item per user, scores from any model."
+        ),
+        pitfalls=(
+            "Only the score difference matters: the scores are not probabilities.",
+            "Sampling negatives uniformly makes most pairs easy; the gradient then vanishes "
+            "(sample harder negatives).",
+        ),
+        references=("rendle2009bpr",),
+        differentiable_args=("pos_scores", "neg_scores"),
+        rules={},
+        inputs=Inputs(propagates=True),
+        example=Example(
+            ([2.0, 0.5], [1.0, 1.5]), {}, 0.8133, ([-0.1345, -0.3655], [0.1345, 0.3655])
+        ),
+    ),
 )

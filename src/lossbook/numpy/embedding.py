@@ -12,6 +12,8 @@ import numpy as np
 from ._ops import gradient, implements
 
 __all__ = [
+    "bpr",
+    "bpr_grad",
     "contrastive",
     "contrastive_grad",
     "cosine_embedding",
@@ -133,3 +135,16 @@ def info_nce_grad(queries, keys, *, temperature):
     nq, nk, qh, kh, logp = _nce_parts(queries, keys, temperature)
     g = (np.exp(logp) - np.eye(queries.shape[0], dtype=queries.dtype)) / temperature
     return _normalize_backward(g @ kh, qh, nq), _normalize_backward(g.T @ qh, kh, nk)
+
+
+# ---- bpr -----------------------------------------------------------------------------------
+@implements("bpr")
+def bpr(pos_scores, neg_scores):
+    """``softplus`` is evaluated with ``np.logaddexp(0, x)``: no overflow."""
+    return np.logaddexp(0, neg_scores - pos_scores)
+
+
+@gradient("bpr")
+def bpr_grad(pos_scores, neg_scores):
+    s = np.exp(-np.logaddexp(0, pos_scores - neg_scores))  # σ(s⁻ - s⁺), no overflow
+    return -s, s

@@ -7,7 +7,7 @@ import tensorflow as tf
 
 from ._ops import implements
 
-__all__ = ["margin_ranking", "contrastive", "triplet", "cosine_embedding", "info_nce"]
+__all__ = ["bpr", "margin_ranking", "contrastive", "triplet", "cosine_embedding", "info_nce"]
 
 
 def _norm(x):
@@ -48,3 +48,8 @@ def _unit_rows(x):
 def info_nce(queries, keys, *, temperature):
     logits = tf.matmul(_unit_rows(queries), _unit_rows(keys), transpose_b=True) / temperature
     return -tf.linalg.diag_part(tf.nn.log_softmax(logits, axis=-1))
+
+
+@implements("bpr")
+def bpr(pos_scores, neg_scores):
+    return tf.math.softplus(neg_scores - pos_scores)

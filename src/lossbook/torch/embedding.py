@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from ._ops import implements
 
-__all__ = ["margin_ranking", "contrastive", "triplet", "cosine_embedding", "info_nce"]
+__all__ = ["bpr", "margin_ranking", "contrastive", "triplet", "cosine_embedding", "info_nce"]
 
 
 @implements("margin_ranking")
@@ -45,3 +45,8 @@ def info_nce(queries, keys, *, temperature, reduction):
     logits = F.normalize(queries, dim=-1, eps=1e-12) @ F.normalize(keys, dim=-1, eps=1e-12).T
     target = torch.arange(queries.shape[0], device=queries.device)
     return F.cross_entropy(logits / temperature, target, reduction=reduction)
+
+
+@implements("bpr")
+def bpr(pos_scores, neg_scores):
+    return F.softplus(neg_scores - pos_scores)
