@@ -345,3 +345,14 @@ def test_inputs_derived_from_the_catalog_are_accepted(backend, name):
     # what a new loss gets when it has no hand-made case in lossbook.examples
     args, kwargs = generic_case(name, np.random.default_rng(5))
     assert np.all(np.isfinite(to_numpy(call(backend, name, args, kwargs, "none"))))
+
+
+@pytest.mark.parametrize("name", ["binary_cross_entropy_with_logits", "focal"])
+def test_a_nan_input_is_reported_before_a_bad_label_in_every_backend(name):
+    # torch checks logits through the result; the first error must still be the NaN
+    args, kwargs = make_case(name, 0)
+    y, z = np.array(args[0], copy=True), np.array(args[1], copy=True)
+    y.flat[0], z.flat[1] = 1.5, np.nan
+    got = {b: _outcome(b, name, [y, z], kwargs) for b in BACKENDS}
+    assert "finite values in logits" in got["numpy"]
+    assert got["torch"] == got["numpy"] == got["tensorflow"], got

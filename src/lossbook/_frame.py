@@ -53,6 +53,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+from ._errors import LossInputError
 from ._validate import REDUCTIONS, Validator, value_checks_enabled
 from .catalog import NONE_SHAPES, LossSpec, catalog
 
@@ -100,8 +101,12 @@ class _Plan:
         self.weights = tuple(n for n, r in self.rules if r.kind == "weights")
         self.checks = tuple((entry.args.index(c.arg), c) for c in inp.checks)
         self.defer = bool(inp.propagates and getattr(ops, "defer_finite", False))
-        if inp.propagates and inp.checks:
-            raise RuntimeError(f"{entry.name}: a loss with value checks cannot defer finiteness")
+        # arguments whose finiteness check can come from their range check's min / max
+        self.ranged = {}
+        if getattr(ops, "min_max_propagates_nan", False):
+            for k, (i, c) in enumerate(self.checks):
+                if c.kind in ("unit", "nonneg"):
+                    self.ranged.setdefault(i, k)
 
     # ---- the composite input checks ------------------------------------------------------
     def prepare(self, raw: tuple, params: dict) -> tuple[list, dict, bool]:
@@ -121,7 +126,8 @@ class _Plan:
         for i, (name, x) in enumerate(zip(args, xs, strict=True)):
             if name in self.preds:
                 x = xs[i] = ops.pred(x)
-                v.floating(name, x)
+                if not ops.is_float(x):
+                    v.floating(name, x)
             elif i == 0 and self.target in ("indices", "indices_or_rows"):
                 rows = (
                     self.target == "indices_or_rows"
@@ -130,13 +136,14 @@ class _Plan:
                 )
                 if not (rows or ops.is_int(x)):
                     v.class_indices(name, x, None, rows_ok=self.target == "indices_or_rows")
-            else:
+            elif not ops.is_real(x):
                 v.real_dtype(name, x)
         for name, w in ws.items():
             v.weights_dtype(name, w)
         # non-empty
         for name, x in zip(args, xs, strict=True):
-            v.nonempty(name, x)
+            if ops.is_empty(x):
+                v.nonempty(name, x)
         # shapes
         if self.ndim is not None:
             i, name, n, what, exact = self.ndim
@@ -190,11 +197,46 @@ class _Plan:
                 xs[i] = ops.cast(x, dtype)
         for name, w in ws.items():
             ws[name] = ops.cast(w, dtype)
-        # finiteness
-        if not self.defer:
-            for i, (name, x) in enumerate(zip(args, xs, strict=True)):
-                if not (i == 0 and self.classes and self.target != "onehot" and not rows):
-                    v.finite(name, x)
+        # finiteness. An argument with a range check gets its minimum and maximum here: where
+        # the adapter's min / max propagate NaN, finite extremes prove the array finite and
+        # serve the range check below (one pass instead of two, the same messages).
+        # With a deferring adapter (``defer_finite``) and a loss that propagates NaN / inf,
+        # the other arguments are checked through the result after the math; on any
+        # earlier failure they are checked first, so the first error is the same as with
+        # every check up front.
+        extremes = {}
+        deferred = []
+        ranged = self.ranged if value_checks_enabled() else ()
+        for i, (name, x) in enumerate(zip(args, xs, strict=True)):
+            if i == 0 and self.classes and self.target != "onehot" and not rows:
+                continue
+            if i in ranged and ops.has_values(x):
+                check = self.checks[ranged[i]][1]
+                if not (check.unless and params[check.unless]):
+                    lo, hi = ops.min_max(x)
+                    if math.isfinite(lo) and math.isfinite(hi):
+                        extremes[i] = (lo, hi)
+                        continue
+                    self._check_deferred(deferred)
+            elif self.defer:
+                deferred.append((name, x))
+                continue
+            v.finite(name, x)
+        try:
+            self._values(xs, params, ws, rows, extremes, n_classes)
+        except LossInputError:
+            self._check_deferred(deferred)
+            raise
+        if ws:
+            params = {**params, **ws}
+        return xs, params, rows
+
+    def _check_deferred(self, deferred: list) -> None:
+        for name, x in deferred:
+            self.v.finite(name, x)
+
+    def _values(self, xs, params, ws, rows, extremes, n_classes) -> None:
+        v, ops, first = self.v, self.ops, self.args[0]
         for name, w in ws.items():
             v.finite(name, w)
         # values
@@ -211,20 +253,17 @@ class _Plan:
                 continue
             x, name = xs[i], check.arg
             if check.kind == "unit":
-                v.in_unit_interval(name, x, fix=check.fix or None)
+                v.in_unit_interval(name, x, fix=check.fix or None, lo_hi=extremes.get(i))
             elif check.kind == "pm1":
                 v.pm1_labels(name, x)
             elif check.kind == "binary":
                 v.label_set(name, x, (0.0, 1.0), check.fix)
             elif check.kind == "nonneg":
-                v.nonnegative(name, x, fix=check.fix)
+                v.nonnegative(name, x, fix=check.fix, lo_hi=extremes.get(i))
             else:  # pragma: no cover - a catalog error
                 raise RuntimeError(f"unknown check {check.kind!r}")
         for name, w in ws.items():
             v.nonnegative(name, w, fix=_WEIGHT_FIX.get(name, "Pass values >= 0."))
-        if ws:
-            params = {**params, **ws}
-        return xs, params, rows
 
     def check_params(self, reduction: Any, values: tuple) -> None:
         if reduction not in REDUCTIONS:

@@ -58,6 +58,7 @@ class Ops(Protocol):
     def is_float(self, x: Any) -> bool: ...
     def is_int(self, x: Any) -> bool: ...
     def is_real(self, x: Any) -> bool: ...
+    def is_empty(self, x: Any) -> bool: ...
     def has_values(self, x: Any) -> bool: ...
     def all_finite(self, x: Any) -> bool: ...
     def min_max(self, x: Any) -> tuple[float, float]: ...
@@ -176,10 +177,13 @@ class Validator:
                 "a loss cannot repair them."
             )
 
-    def in_unit_interval(self, name: str, x: Any, *, fix: str | None = None) -> None:
+    def in_unit_interval(
+        self, name: str, x: Any, *, fix: str | None = None, lo_hi: tuple | None = None
+    ) -> None:
+        """``lo_hi``: the minimum and maximum if the caller has them already."""
         if not self._check_values(x):
             return
-        lo, hi = self.ops.min_max(x)
+        lo, hi = lo_hi or self.ops.min_max(x)
         if lo < 0 or hi > 1:
             fix = fix or (
                 f"If {name} holds logits (raw scores), use the *_with_logits / from-logits loss, "
@@ -190,10 +194,10 @@ class Validator:
                 f"[{_fmt(lo)}, {_fmt(hi)}]. {fix}"
             )
 
-    def nonnegative(self, name: str, x: Any, *, fix: str) -> None:
+    def nonnegative(self, name: str, x: Any, *, fix: str, lo_hi: tuple | None = None) -> None:
         if not self._check_values(x):
             return
-        lo, _ = self.ops.min_max(x)
+        lo, _ = lo_hi or self.ops.min_max(x)
         if lo < 0:
             raise self.fail(f"expects {name} >= 0; got a minimum of {_fmt(lo)}. {fix}")
 

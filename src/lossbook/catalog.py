@@ -135,8 +135,9 @@ class Inputs:
     ``ndim``: ``(argument, n, layout in words, exact)``: a required number of axes.
     ``reduces``: which axes ``reduction="none"`` has summed away: ``""`` (none,
     elementwise), ``"last"`` (the class / embedding axis) or ``"all_but_first"``.
-    ``propagates``: any NaN / inf input gives a non-finite loss (a backend may then check
-    finiteness through the result: one reduction instead of one per input).
+    ``propagates``: any NaN / inf input gives a non-finite loss, whatever the other inputs
+    (a backend may then check the finiteness of the arguments without a range check through
+    the result: one reduction instead of one per input; the first error stays the same).
     """
 
     target: str = "same"

@@ -97,7 +97,7 @@ ENTRIES = (
                 scalar=True,
             )
         },
-        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),)),
+        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),), propagates=True),
         example=Example(([1.0, 0.0], [2.0, -1.0]), {"pos_weight": 3.0}, 0.347, [-0.1788, 0.1345]),
     ),
     LossSpec(
@@ -220,7 +220,7 @@ ENTRIES = (
             ),
             "gamma": real("focusing parameter (0: cross-entropy)", 0),
         },
-        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),)),
+        inputs=Inputs(checks=(Check("y_true", "unit", _LABELS),), propagates=True),
         example=Example(([1.0, 0.0], [2.0, -1.0]), {}, 0.0087, [-0.0006, 0.0197]),
     ),
 )

@@ -14,6 +14,8 @@ from .._frame import Frame
 class NumpyOps:
     name = "numpy"
     defer_finite = False
+    # ndarray.min / max return NaN when there is a NaN: finite extremes prove it finite
+    min_max_propagates_nan = True
 
     # ---- validation questions ----------------------------------------------------------
     def shape(self, x: Any) -> tuple[int, ...]:
@@ -30,6 +32,9 @@ class NumpyOps:
 
     def is_real(self, x: Any) -> bool:
         return np.asarray(x).dtype.kind in "biuf"
+
+    def is_empty(self, x: Any) -> bool:
+        return np.size(x) == 0
 
     def has_values(self, x: Any) -> bool:
         return True

@@ -65,6 +65,9 @@ class TFOps:
         d = tf.as_dtype(x.dtype)
         return d.is_floating or d.is_integer or d.is_bool
 
+    def is_empty(self, x: Any) -> bool:
+        return 0 in self.shape(x)
+
     def has_values(self, x: Any) -> bool:
         return not is_symbolic(x)
 

@@ -7,6 +7,7 @@ no tensor is ever copied to the CPU. They run under :func:`torch.no_grad`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ class TorchOps:
     # result first (one reduction of the usually already reduced loss), the inputs only
     # when it is not finite.
     defer_finite = True
+    # torch.aminmax returns NaN when there is a NaN: finite extremes prove an array finite
+    min_max_propagates_nan = True
 
     # ---- validation questions ----------------------------------------------------------
     def shape(self, x: Any) -> tuple[int, ...]:
@@ -40,18 +43,23 @@ class TorchOps:
     def is_real(self, x: Any) -> bool:
         return not x.is_complex()
 
+    def is_empty(self, x: Any) -> bool:
+        return x.numel() == 0
+
     def has_values(self, x: Any) -> bool:
         return True
 
-    @torch.no_grad()
     def all_finite(self, x: Any) -> bool:
         if not x.is_floating_point():
             return True
-        # fast path: one reduction, no boolean temporary; the exact check only if it fails
-        s = x.sum(dtype=torch.float32) if x.dtype in _HALF else x.sum()
-        if torch.isfinite(s).item():
-            return True
-        return bool(torch.isfinite(x).all().item())
+        if x.dim() == 0:  # e.g. a reduced loss: one scalar read
+            return math.isfinite(x.item())
+        with torch.no_grad():
+            # fast path: one reduction, no boolean temporary; the exact check only if it fails
+            s = x.sum(dtype=torch.float32) if x.dtype in _HALF else x.sum()
+            if math.isfinite(s.item()):
+                return True
+            return bool(torch.isfinite(x).all().item())
 
     @torch.no_grad()
     def min_max(self, x: Any) -> tuple[float, float]:
