@@ -10,6 +10,8 @@ from its catalog entry (:func:`generic_case`).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 N, C, D = 6, 4, 3
@@ -224,3 +226,73 @@ def make_case(name: str, rng: np.random.Generator | int = 0):
     if name in CASES:
         return CASES[name](rng)
     return generic_case(name, rng)
+
+
+def builtin_case(name: str, seed: int | np.random.Generator = 0) -> tuple[tuple, dict]:
+    """Typical valid inputs for comparing ``name`` with the frameworks' built-ins (float64,
+    lossbook's argument order): they lie inside every built-in's documented conditions of
+    agreement (:mod:`lossbook.rosetta`)."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    n, c, d = 8, 4, 3
+    kw: dict[str, Any] = {}
+    if name in ("mse", "mae", "huber", "smooth_l1", "log_cosh", "quantile"):
+        y = rng.normal(size=(n, 2))
+        args = (y, y + rng.normal(scale=1.5, size=(n, 2)))
+        kw = {"huber": {"delta": 0.8}, "smooth_l1": {"beta": 0.8}, "quantile": {"q": 0.9}}.get(
+            name, {}
+        )
+    elif name == "poisson_nll":
+        args = (rng.poisson(3.0, size=(n, 2)).astype(float), rng.uniform(0.5, 5.0, size=(n, 2)))
+    elif name == "gaussian_nll":
+        args = (rng.normal(size=(n, 2)), rng.normal(size=(n, 2)), rng.uniform(0.2, 2.0, (n, 2)))
+    elif name == "binary_cross_entropy":
+        args = (rng.integers(0, 2, size=(n, 2)).astype(float), rng.uniform(0.02, 0.98, (n, 2)))
+    elif name in ("binary_cross_entropy_with_logits", "focal"):
+        y = rng.integers(0, 2, size=(n, 2)).astype(float)
+        args = (y, rng.normal(scale=2.5, size=(n, 2)))
+        kw = {"pos_weight": np.array([2.0, 0.5])} if name != "focal" else {"alpha": 0.25}
+    elif name in ("hinge", "squared_hinge"):
+        args = (rng.choice([-1.0, 1.0], size=n), rng.normal(scale=1.5, size=n))
+    elif name in ("cross_entropy", "nll", "softmax_focal", "multi_margin"):
+        y = rng.integers(0, c, size=(n,))
+        z = rng.normal(scale=2.0, size=(n, c))
+        if name == "nll":
+            args, kw = (y, np.log(_probs(rng, (n, c)))), {"weight": rng.uniform(0.5, 2.0, c)}
+        elif name == "cross_entropy":
+            args = (y, z)
+            kw = {"label_smoothing": 0.1, "weight": rng.uniform(0.5, 2.0, c)}
+        else:
+            args = (y, z)
+    elif name == "categorical_hinge":
+        idx = rng.integers(0, c, size=(n,))
+        s = rng.normal(scale=1.5, size=(n, c))
+        wrong = np.arange(c) != idx[:, None]
+        # keep every row inside Keras's agreement region: some wrong-class score >= 0
+        s[np.arange(n), np.argmax(np.where(wrong, s, -np.inf), axis=1)] = np.abs(
+            s[np.arange(n), np.argmax(np.where(wrong, s, -np.inf), axis=1)]
+        )
+        args = (np.eye(c)[idx], s)
+    elif name == "kl_divergence":
+        args = (_probs(rng, (n, c)), _probs(rng, (n, c)))
+    elif name == "margin_ranking":
+        args = (rng.choice([-1.0, 1.0], size=n), rng.normal(size=n), rng.normal(size=n))
+        kw = {"margin": 0.5}
+    elif name == "contrastive":
+        args = (rng.integers(0, 2, size=n).astype(float), rng.uniform(0.1, 2.0, size=n))
+    elif name == "triplet":
+        a = rng.normal(size=(n, d))
+        args = (a, a + rng.normal(scale=0.5, size=(n, d)), a + rng.normal(size=(n, d)))
+    elif name == "cosine_embedding":
+        args = (rng.choice([-1.0, 1.0], size=n), rng.normal(size=(n, d)), rng.normal(size=(n, d)))
+        kw = {"margin": -0.5}
+    elif name == "info_nce":
+        q = rng.normal(size=(n, d))
+        args, kw = (q, q + rng.normal(scale=0.5, size=(n, d))), {"temperature": 0.5}
+    elif name == "dice":
+        args = (
+            rng.integers(0, 2, size=(n, 3, 3)).astype(float),
+            rng.uniform(0.05, 0.95, (n, 3, 3)),
+        )
+    else:
+        raise KeyError(f"no example for {name!r}")
+    return args, kw
