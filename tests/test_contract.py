@@ -4,6 +4,7 @@ signatures, docstrings, reductions, and the bad-input table."""
 from __future__ import annotations
 
 import ast
+import importlib
 import inspect
 import math
 import re
@@ -356,3 +357,13 @@ def test_a_nan_input_is_reported_before_a_bad_label_in_every_backend(name):
     got = {b: _outcome(b, name, [y, z], kwargs) for b in BACKENDS}
     assert "finite values in logits" in got["numpy"]
     assert got["torch"] == got["numpy"] == got["tensorflow"], got
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_catalog_entry_is_registered_in_every_backend(backend):
+    frame = importlib.import_module(f"lossbook.{backend}._ops").frame
+    assert sorted(frame.losses) == sorted(NAMES)
+    for name, fn in frame.losses.items():
+        assert getattr(module(backend), name) is fn
+    if backend == "numpy":
+        assert sorted(frame.gradients) == sorted(NAMES)

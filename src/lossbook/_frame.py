@@ -384,7 +384,6 @@ class Frame:
             fn.__module__ = math_fn.__module__
             fn.__qualname__ = name
             fn.__doc__ = loss_doc(entry, self, math_fn.__doc__)
-            fn.__wrapped_math__ = math_fn
             self.losses[name] = fn
             return fn
 

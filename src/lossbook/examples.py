@@ -296,3 +296,21 @@ def builtin_case(name: str, seed: int | np.random.Generator = 0) -> tuple[tuple,
     else:
         raise KeyError(f"no example for {name!r}")
     return args, kw
+
+
+def benchmark_case(name: str, n: int, rng: np.random.Generator | int = 0, *, n_classes: int = 0):
+    """Large float32 inputs for timing ``name`` (``n`` elements; for a class-axis loss ``n``
+    rows of ``n_classes`` logits): what ``benchmarks/bench_losses.py`` times. Binary targets
+    are 30 % positives, logits have scale 2."""
+    from .catalog import catalog
+
+    rng = np.random.default_rng(rng) if not isinstance(rng, np.random.Generator) else rng
+    e = catalog[name]
+    f32 = np.float32
+    if e.inputs.target in ("indices", "indices_or_rows"):
+        y = rng.integers(0, n_classes, size=(n,))
+        return (y, 2 * rng.standard_normal((n, n_classes), dtype=f32)), {}
+    if e.family == "binary":
+        y = (rng.random(n, dtype=f32) < 0.3).astype(f32)
+        return (y, 2 * rng.standard_normal(n, dtype=f32)), {}
+    return tuple(rng.standard_normal(n, dtype=f32) for _ in e.args), {}
