@@ -1,11 +1,18 @@
 """Run every check of `make test`, stage by stage, and print each stage's wall time.
 
 Usage: python scripts/run_checks.py [stage ...]   (default: all stages, in order)
-Stages: lint, unit, nbval, build-book, browser-check.
+Stages: lint, unit, nbval, nbval-baseline, build-book, browser-check.
+Not in the default run: ``notebooks [NB ...]`` re-executes notebooks in place (``make notebooks``).
+
+The notebook stages run under ``lossbook._setup.PINNED_ENV`` (kernel dispatch and threads pinned,
+the one place that says how). ``nbval-baseline`` runs strict nbval again under
+``BASELINE_DISPATCH_ENV``, a different instruction set on the same machine: both must reproduce
+the stored outputs, which shows that none of them depends on the CPU.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +21,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+from lossbook._setup import BASELINE_DISPATCH_ENV, PINNED_ENV  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 PY = sys.executable
 
@@ -26,6 +36,55 @@ def _build_book() -> list[list[str]]:
         [str(VENV_BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", "."],
     ]
 
+
+def _nbval(*paths: str) -> list[str]:
+    return [
+        PY,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-sanitize-with",
+        "tests/nbval_sanitize.cfg",
+        *(paths or ["notebooks/"]),
+    ]
+
+
+def _execute(*paths: str) -> list[list[str]]:
+    notebooks = paths or tuple(
+        sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    )
+    return [
+        [
+            str(VENV_BIN / "jupyter"),
+            "nbconvert",
+            "--to",
+            "notebook",
+            "--execute",
+            "--inplace",
+            "--ExecutePreprocessor.timeout=600",
+            # No per-cell timing metadata: re-executing must not rewrite every cell.
+            "--ExecutePreprocessor.record_timing=False",
+            nb,
+        ]
+        for nb in notebooks
+    ]
+
+
+def _strip_timing(path: Path) -> None:
+    """Drop per-cell execution timestamps, so that re-executing rewrites only what changed."""
+    nb = json.loads(path.read_text())
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).pop("execution", None)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+
+
+#: The environment of each stage, on top of the caller's (no MPLBACKEND: the nbval kernels
+#: need the inline backend to reproduce figures).
+STAGE_ENV = {"nbval": PINNED_ENV, "nbval-baseline": BASELINE_DISPATCH_ENV, "notebooks": PINNED_ENV}
 
 STAGES = {
     "lint": lambda: [
@@ -45,35 +104,33 @@ STAGES = {
             "src/lossbook",
         ],
     ],
-    "nbval": lambda: [
-        [
-            PY,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--nbval",
-            "--nbval-current-env",
-            "--nbval-sanitize-with",
-            "tests/nbval_sanitize.cfg",
-            "notebooks/",
-        ],
-    ],
+    "nbval": lambda: [_nbval()],
+    "nbval-baseline": lambda: [_nbval()],
     "build-book": _build_book,
     "browser-check": lambda: [[PY, "scripts/check_site.py"]],
 }
 
 
+def _environment(stage: str) -> dict[str, str]:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
+    env.pop("MPLBACKEND", None)
+    env.update(STAGE_ENV.get(stage, {}))
+    return env
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["notebooks"]:  # make notebooks [NB=...]: execute in place, pinned
+        env = _environment("notebooks")
+        for nb in argv[1:] or sorted((ROOT / "notebooks").glob("*.ipynb")):
+            _strip_timing(Path(nb))
+        return max(subprocess.run(cmd, cwd=ROOT, env=env).returncode for cmd in _execute(*argv[1:]))
+    if argv[:1] in (["nbval"], ["nbval-baseline"]) and argv[1:]:  # strict nbval of some notebooks
+        return subprocess.run(_nbval(*argv[1:]), cwd=ROOT, env=_environment(argv[0])).returncode
     names = argv or list(STAGES)
     unknown = [n for n in names if n not in STAGES]
     if unknown:
         print(f"unknown stage(s): {unknown}; known: {list(STAGES)}")
         return 2
-    # No MPLBACKEND here: the nbval kernels need the inline backend to reproduce figures.
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", TF_ENABLE_ONEDNN_OPTS="0")
-    env.pop("MPLBACKEND", None)
     results: list[tuple[str, float, bool]] = []
     total = time.perf_counter()
     for name in names:
@@ -86,7 +143,7 @@ def main(argv: list[str]) -> int:
         ok = True
         for cmd in STAGES[name]():
             print("$ " + " ".join(cmd), flush=True)
-            if subprocess.run(cmd, cwd=ROOT, env=env).returncode != 0:
+            if subprocess.run(cmd, cwd=ROOT, env=_environment(name)).returncode != 0:
                 ok = False
                 break
         results.append((name, time.perf_counter() - t0, ok))

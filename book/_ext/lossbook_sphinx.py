@@ -3,9 +3,43 @@
 - sphinx-thebe 0.3.1 under Jupyter Book 1 adds its inline configuration script twice,
   which throws "Identifier 'THEBE_JS_URL' has already been declared" in the browser.
   Drop exact duplicate script entries from every page.
+- Navigation on phones, tablets and desktops. pydata-sphinx-theme 0.17.1 sets
+  ``navbar_persistent = ["search-button-field"]`` from Python whenever the user's
+  ``html_theme_options`` do not name it, which defeats sphinx-book-theme 1.3.0's empty navbar
+  (its theme.conf default is not seen by that check). The hidden PST header is then rendered,
+  with a second search box (64 px above every page on desktop) and a second, hidden ☰ and
+  "Contents" button; PST's JavaScript wires only the first ``.primary-toggle`` /
+  ``.secondary-toggle`` it finds (the hidden ones), so the visible buttons of the book theme
+  did nothing. sphinx-book-theme 1.3.0 requires pydata-sphinx-theme==0.17.1 exactly, so there
+  is no other version to pin; naming ``navbar_persistent`` (empty) is the fix (upstream:
+  executablebooks/sphinx-book-theme#988 and #999).
+- The sidebar shows every chapter (``show_navbar_depth: 2``): the chapters are sections of
+  the part intro pages and were collapsed under them. book/_static/lossbook.css lets the
+  intro page's entry stand for the part's caption instead of repeating it.
+- The footer shows the package version (``lossbook.__version__``), the licence (from
+  pyproject.toml) and the build date (``SOURCE_DATE_EPOCH`` if set, for reproducible builds).
+- The References page labels entries author-year ("Goodfellow et al., 2016"), as the citations
+  in the text read: a pybtex label style, used by the formatting style ``lossbook`` that
+  ``bibtex_default_style`` names in _config.yml.
+- Search (snippets without raw TeX, the API page ranked after the chapters) is done in the
+  browser by search_scorer.js, which _config.yml names as ``html_search_scorer``.
 """
 
 from __future__ import annotations
+
+import ast
+import datetime as _dt
+import html
+import os
+from collections import Counter
+from pathlib import Path
+
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+# ----------------------------------------------------------------------------- scripts
 
 
 def _dedupe_scripts(app, pagename, templatename, context, doctree):
@@ -14,7 +48,10 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
         return
     seen, unique = set(), []
     for js in scripts:
-        key = (getattr(js, "filename", None) or "", tuple(sorted((k, str(v)) for k, v in getattr(js, "attributes", {}).items())))
+        key = (
+            getattr(js, "filename", None) or "",
+            tuple(sorted((k, str(v)) for k, v in getattr(js, "attributes", {}).items())),
+        )
         if key in seen:
             continue
         seen.add(key)
@@ -22,6 +59,113 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+# ----------------------------------------------------------------------------- theme, footer
+
+
+def _package_version() -> str:
+    """lossbook.__version__: imported if the package is installed, else read from its source."""
+    try:
+        import lossbook
+
+        return lossbook.__version__
+    except ImportError:
+        tree = ast.parse((ROOT / "src" / "lossbook" / "__init__.py").read_text())
+        for node in tree.body:
+            if isinstance(node, ast.Assign) and any(
+                getattr(t, "id", None) == "__version__" for t in node.targets
+            ):
+                return ast.literal_eval(node.value)
+        raise
+
+
+def _package_license() -> str:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lic = project.get("license", "")
+    return lic.get("text", "") if isinstance(lic, dict) else str(lic)
+
+
+def _build_date() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return _dt.datetime.fromtimestamp(int(epoch), tz=_dt.timezone.utc).date().isoformat()
+    return _dt.date.today().isoformat()
+
+
+def _footer_html() -> str:
+    parts = [
+        f"lossbook {html.escape(_package_version())}",
+        f"{html.escape(_package_license())} License",
+        f"built {_build_date()}",
+    ]
+    return '<p class="lossbook-build">' + " · ".join(parts) + "</p>"
+
+
+def _theme_options(app, config):
+    # book/_static: lossbook.css (sidebar part headings, footer) and the favicon. No .js here.
+    if "book/_static" not in config.html_static_path:
+        config.html_static_path.append("book/_static")
+    opts = config.html_theme_options
+    # Named (even empty) so that pydata-sphinx-theme does not add its own header: see above.
+    opts.setdefault("navbar_persistent", [])
+    opts.setdefault("show_navbar_depth", 2)
+    if not opts.get("extra_footer"):
+        opts["extra_footer"] = _footer_html()
+
+
+# ----------------------------------------------------------------------------- bibliography
+
+
+def _register_label_style():
+    from pybtex.plugin import register_plugin
+    from pybtex.richtext import Text
+    from pybtex.style.formatting.alpha import Style as AlphaStyle
+    from pybtex.style.labels import BaseLabelStyle
+
+    def _plain(latex: str) -> str:
+        return Text.from_latex(latex).render_as("text")
+
+    class AuthorYearLabelStyle(BaseLabelStyle):
+        """'Bishop, 2006', 'Kingma and Ba, 2015', 'Goodfellow et al., 2016' (as cited in the text);
+        a letter is appended to the year when two entries would get the same label."""
+
+        def format_labels(self, sorted_entries):
+            labels = [self.format_label(e) for e in sorted_entries]
+            count, seen = Counter(labels), Counter()
+            for label in labels:
+                if count[label] == 1:
+                    yield label
+                else:
+                    yield label + chr(ord("a") + seen[label])
+                    seen[label] += 1
+
+        def format_label(self, entry):
+            persons = entry.persons.get("author") or entry.persons.get("editor") or []
+            names = [_plain("\u00a0".join(p.prelast_names + p.last_names)) for p in persons]
+            if not names:
+                who = _plain(
+                    entry.fields.get("organization", "") or entry.fields.get("key", "") or entry.key
+                )
+            elif len(names) == 1:
+                who = names[0]
+            elif len(names) == 2:
+                who = f"{names[0]} and {names[1]}"
+            else:
+                who = f"{names[0]} et al."
+            year = entry.fields.get("year", "")
+            return f"{who}, {year}" if year else who
+
+    class LossbookStyle(AlphaStyle):
+        """The alpha style (sorted by author, year, title) with author-year labels."""
+
+        default_label_style = "lossbook_authoryear"
+
+    register_plugin("pybtex.style.labels", "lossbook_authoryear", AuthorYearLabelStyle, force=True)
+    register_plugin("pybtex.style.formatting", "lossbook", LossbookStyle, force=True)
+
+
 def setup(app):
+    _register_label_style()
+    app.connect("config-inited", _theme_options)
+    app.add_css_file("lossbook.css")
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
