@@ -216,3 +216,17 @@ def test_readme_gives_the_reader_install_that_the_lists_support():
     extras = set(_pyproject()["project"]["optional-dependencies"])
     assert {"book", "torch", "tensorflow"} <= extras
     assert "/opt/" not in readme, "no build-machine paths in the README"
+
+
+def test_readme_one_minute_example_runs():
+    # The README's "package in one minute" block is run as written (it once raised NameError).
+    import contextlib
+    import io
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## The package in one minute", 1)[1]
+    block = section.split("```python\n", 1)[1].split("```", 1)[0]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        exec(compile(block, "README.md", "exec"), {})
+    assert "y_true" in out.getvalue() and "-1" in out.getvalue(), out.getvalue()
