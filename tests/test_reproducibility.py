@@ -20,8 +20,11 @@ import run_checks  # noqa: E402
 PROBE = """
 import json, numpy, torch
 from numpy._core._multiarray_umath import __cpu_features__ as f
+from threadpoolctl import threadpool_info
+blas = sorted({i.get("architecture") for i in threadpool_info() if i.get("internal_api") == "openblas"})
 print(json.dumps({"torch": torch.backends.cpu.get_cpu_capability(), "threads": torch.get_num_threads(),
-                  "np_avx2": f.get("X86_V3", f.get("AVX2")), "np_avx512": f.get("X86_V4", f.get("AVX512F"))}))
+                  "np_avx2": f.get("X86_V3", f.get("AVX2")), "np_avx512": f.get("X86_V4", f.get("AVX512F")),
+                  "openblas": blas}))
 """
 
 
@@ -44,19 +47,20 @@ def test_notebook_stages_run_under_the_pinned_and_the_baseline_dispatch():
     assert run_checks.STAGE_ENV["nbval-baseline"] is BASELINE_DISPATCH_ENV
     assert list(run_checks.STAGES).index("nbval-baseline") == list(run_checks.STAGES).index("nbval") + 1
     differs = {k for k in PINNED_ENV if BASELINE_DISPATCH_ENV[k] != PINNED_ENV[k]}
-    assert {"ATEN_CPU_CAPABILITY", "NPY_DISABLE_CPU_FEATURES", "MKL_CBWR"} <= differs
+    assert {"ATEN_CPU_CAPABILITY", "NPY_DISABLE_CPU_FEATURES", "OPENBLAS_CORETYPE", "MKL_CBWR"} <= differs
 
 
 @pytest.mark.skipif(not _cpu_has_avx2(), reason="the pins are AVX2 levels; this CPU has no AVX2")
 def test_pinned_environment_takes_effect():
     got = _probe(PINNED_ENV)
-    assert got == {"torch": "AVX2", "threads": 1, "np_avx2": True, "np_avx512": False}, got
+    # NumPy's OpenBLAS at its AVX2 kernels, not SkylakeX (AVX-512) ones where the CPU has them
+    assert got == {"torch": "AVX2", "threads": 1, "np_avx2": True, "np_avx512": False, "openblas": ["Haswell"]}, got
 
 
 @pytest.mark.skipif(not _cpu_has_avx2(), reason="needs a CPU with AVX2 to differ from the baseline")
 def test_baseline_dispatch_takes_effect():
     got = _probe(BASELINE_DISPATCH_ENV)
-    assert got == {"torch": "DEFAULT", "threads": 1, "np_avx2": False, "np_avx512": False}, got
+    assert got == {"torch": "DEFAULT", "threads": 1, "np_avx2": False, "np_avx512": False, "openblas": ["Nehalem"]}, got
 
 
 def test_setup_pins_threads_and_imports_dynamo_before_tensorflow():
