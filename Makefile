@@ -19,7 +19,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup browser book test lint unit nbval nbval-baseline build-book browser-check notebooks lab bench lock pages reader-check clean
+.PHONY: help setup browser book test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock pages reader-check clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book (_build/html)"
@@ -61,7 +61,7 @@ browser:
 	@scripts/install_browser.sh
 
 browser-check: browser
-lint unit nbval nbval-baseline build-book browser-check: setup
+lint package unit nbval nbval-baseline build-book browser-check: setup
 	@$(PY) scripts/run_checks.py $@
 
 # Re-execute notebooks in place, in a fresh kernel, under the pinned kernel dispatch and thread

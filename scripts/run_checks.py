@@ -37,6 +37,22 @@ def _build_book() -> list[list[str]]:
     ]
 
 
+def _package() -> list[list[str]]:
+    """The release artefacts build, and their metadata would render on PyPI."""
+    shutil.rmtree(ROOT / "_build" / "dist", ignore_errors=True)
+    shutil.rmtree(ROOT / "build", ignore_errors=True)  # setuptools' staging folder
+    twine_check = (
+        "import glob, subprocess, sys; files = sorted(glob.glob('_build/dist/*')); "
+        "assert len(files) == 2, files; "
+        "import shutil; shutil.rmtree('build', ignore_errors=True); "
+        "sys.exit(subprocess.call([sys.executable, '-m', 'twine', 'check', '--strict', *files]))"
+    )
+    return [
+        [PY, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", "_build/dist", "."],
+        [PY, "-c", twine_check],
+    ]
+
+
 def _nbval(*paths: str) -> list[str]:
     return [
         PY,
@@ -91,6 +107,7 @@ STAGES = {
         [PY, "-m", "ruff", "check", "."],
         [PY, "-m", "ruff", "format", "--check", "src", "tests", "scripts", "benchmarks"],
     ],
+    "package": _package,
     "unit": lambda: [
         [
             PY,

@@ -200,7 +200,9 @@ def _code_cells(nb_path: Path) -> list[dict]:
 
 
 def _uncompared(cell: dict) -> bool:
-    return bool({"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", [])))
+    return bool(
+        {"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", []))
+    )
 
 
 def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
@@ -215,7 +217,9 @@ def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
                 continue
             uncompared.append(f"{nb_path.name}: {''.join(cell['source'])[:60]!r}")
             nxt = cells[i + 1] if i + 1 < len(cells) else None
-            assert nxt is not None and not _uncompared(nxt), f"nothing compared after {uncompared[-1]}"
+            assert nxt is not None and not _uncompared(nxt), (
+                f"nothing compared after {uncompared[-1]}"
+            )
             src = "".join(nxt["source"])
             assert "small_multiples(" in src or re.search(r"^\s*assert ", src, re.M), (
                 f"the cell after {uncompared[-1]} neither redraws the sweep nor asserts its claim"

@@ -99,7 +99,10 @@ def test_the_number_check_catches_a_typed_number():
         "cells": [
             {"cell_type": "markdown", "source": ["The loss is about 2.3 and p = 0.10 here."]},
             {"cell_type": "code", "source": ["p = 0.0889"], "outputs": [{"text": "loss 2.42\n"}]},
-            {"cell_type": "markdown", "source": ["TensorFlow 2.21 gives 2.42; {glue:text}`x:.3f`."]},
+            {
+                "cell_type": "markdown",
+                "source": ["TensorFlow 2.21 gives 2.42; {glue:text}`x:.3f`."],
+            },
         ]
     }
     assert unproduced_numbers(nb) == [(0, "2.3"), (0, "0.10")]
@@ -140,7 +143,11 @@ def _bib_authors() -> dict[str, str]:
 def uncited_names(markdown_cells: list[str], authors: dict[str, str]) -> list[tuple[int, str]]:
     missing = []
     for i, text in enumerate(markdown_cells):
-        keys = [k.strip() for group in re.findall(r"\{cite(?::\w+)?\}`([^`]*)`", text) for k in group.split(",")]
+        keys = [
+            k.strip()
+            for group in re.findall(r"\{cite(?::\w+)?\}`([^`]*)`", text)
+            for k in group.split(",")
+        ]
         cited = " ".join(authors.get(k, "") for k in keys).lower()
         prose = re.sub(r"`[^`]*`", "", re.sub(r"\{cite(?::\w+)?\}`[^`]*`", "", text))
         for m in NAMED.finditer(prose):
@@ -153,14 +160,23 @@ def uncited_names(markdown_cells: list[str], authors: dict[str, str]) -> list[tu
 
 def test_the_citation_check_catches_an_uncited_name():
     authors = {"burges2005learning": "Burges, Chris and Shaked, Tal"}
-    cells = ["RankNet (Burges et al., 2005) is pairwise.", "RankNet {cite}`burges2005learning` (Burges et al.)"]
+    cells = [
+        "RankNet (Burges et al., 2005) is pairwise.",
+        "RankNet {cite}`burges2005learning` (Burges et al.)",
+    ]
     assert uncited_names(cells, authors) == [(0, "Burges et al.")]
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS + sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", NOTEBOOKS + sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.name
+)
 def test_every_named_paper_is_cited(path):
     if path.suffix == ".ipynb":
-        cells = ["".join(c["source"]) for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "markdown"]
+        cells = [
+            "".join(c["source"])
+            for c in json.loads(path.read_text())["cells"]
+            if c["cell_type"] == "markdown"
+        ]
     else:
         cells = [path.read_text()]
     missing = uncited_names(cells, _bib_authors())
