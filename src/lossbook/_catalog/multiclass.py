@@ -39,9 +39,9 @@ ENTRIES = (
             "rows, SparseCategoricalCrossentropy(from_logits=True) for indices; with "
             "from_logits=False Keras renormalises predicted rows and clips them to [1e-7, 1 - 1e-7]; "
             "PyTorch's weighted mean is SparseCategoricalCrossentropy(from_logits=True, "
-            "reduction='mean_with_sample_weight') with sample_weight=w[y] (the default reduction, "
-            "like class_weight in fit, divides by N); CategoricalFocalCrossentropy(alpha=w, "
-            "gamma=0) takes per-class weights."
+            "reduction='mean_with_sample_weight') with sample_weight=w[y] (the default reduction "
+            "divides by N); CategoricalFocalCrossentropy(alpha=w, gamma=0) takes per-class "
+            "weights."
         ),
         when_to_use=(
             "The default loss for single-label classification with C >= 2 classes, from logits. "
