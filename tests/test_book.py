@@ -1,5 +1,6 @@
-"""The book's structure: toc, notebooks stored executed, setup cells, generated pages,
-citations, and proof that the strict checks (nbval, sphinx -W) really fail."""
+"""The book's structure: toc, notebooks stored executed, setup cells, citations, and proof
+that the strict checks (nbval, sphinx -W) really fail. The pages built from the catalog (API,
+glossary) are tested in test_pages.py."""
 
 from __future__ import annotations
 
@@ -72,16 +73,6 @@ def test_notebook_is_stored_executed_in_order_with_the_setup_cell(nb_path):
     assert nb["cells"][0]["cell_type"] == "markdown" and "".join(
         nb["cells"][0]["source"]
     ).startswith("# ")
-
-
-def test_generated_pages_are_up_to_date():
-    r = subprocess.run(
-        [sys.executable, "scripts/gen_pages.py", "--check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def _bib_keys() -> set[str]:
@@ -200,7 +191,9 @@ def _code_cells(nb_path: Path) -> list[dict]:
 
 
 def _uncompared(cell: dict) -> bool:
-    return bool({"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", [])))
+    return bool(
+        {"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", []))
+    )
 
 
 def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
@@ -215,7 +208,9 @@ def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
                 continue
             uncompared.append(f"{nb_path.name}: {''.join(cell['source'])[:60]!r}")
             nxt = cells[i + 1] if i + 1 < len(cells) else None
-            assert nxt is not None and not _uncompared(nxt), f"nothing compared after {uncompared[-1]}"
+            assert nxt is not None and not _uncompared(nxt), (
+                f"nothing compared after {uncompared[-1]}"
+            )
             src = "".join(nxt["source"])
             assert "small_multiples(" in src or re.search(r"^\s*assert ", src, re.M), (
                 f"the cell after {uncompared[-1]} neither redraws the sweep nor asserts its claim"
