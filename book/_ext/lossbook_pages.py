@@ -158,8 +158,12 @@ def _row(cells: list[Cell]) -> nodes.row:
 
 def glossary_table() -> nodes.table:
     rows = [[[en], [zh], meaning] for en, zh, meaning in glossary_rows()]
+    # fixed column widths (lossbook.css): the table fits a phone, the long words wrap
     return table_node(
-        ["English", "中文", "meaning"], rows, widths=[22, 18, 60], classes=["lossbook-glossary"]
+        ["English", "中文", "meaning"],
+        rows,
+        widths=[24, 18, 58],
+        classes=["lossbook-glossary", "colwidths-given"],
     )
 
 
@@ -167,8 +171,8 @@ def summary_table() -> nodes.table:
     return table_node(
         ["loss", "task", "arguments", "keyword parameters", "PyTorch built-in", "Keras built-in"],
         summary_rows(),
-        widths=[16, 14, 16, 18, 18, 18],
-        classes=["lossbook-summary"],
+        widths=[18, 15, 13, 14, 20, 20],
+        classes=["lossbook-summary", "colwidths-given"],
     )
 
 
