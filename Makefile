@@ -19,13 +19,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup browser book test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock pages reader-check clean
+.PHONY: help setup browser book test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock reader-check clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book (_build/html)"
 	@echo "make test       set up and run every check (what CI runs)"
 	@echo "make notebooks  re-execute every notebook in place in a fresh kernel"
-	@echo "make pages      regenerate the book pages built from the catalog"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      run the benchmarks"
 	@echo "make lock       refresh requirements-lock.txt from requirements-dev.txt"
@@ -49,7 +48,6 @@ $(MATHJAX_DIR)/tex-chtml.js:
 	@test -f $@
 
 book: setup
-	@$(PY) scripts/gen_pages.py --check
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build -W -n --keep-going --path-output . .
 	@echo "Book built: open _build/html/index.html"
@@ -68,9 +66,6 @@ lint package unit nbval nbval-baseline build-book browser-check: setup
 # counts that nbval uses (lossbook._setup.PINNED_ENV). One notebook: make notebooks NB=notebooks/04_*.ipynb
 notebooks: setup
 	@$(PY) scripts/run_checks.py notebooks $(NB)
-
-pages: setup
-	$(PY) scripts/gen_pages.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

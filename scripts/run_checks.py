@@ -32,7 +32,6 @@ def _build_book() -> list[list[str]]:
     shutil.rmtree(ROOT / "_build" / "html", ignore_errors=True)
     shutil.rmtree(ROOT / "_build" / ".doctrees", ignore_errors=True)
     return [
-        [PY, "scripts/gen_pages.py", "--check"],
         [str(VENV_BIN / "jupyter-book"), "build", "-W", "-n", "--keep-going", "."],
     ]
 

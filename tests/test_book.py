@@ -1,5 +1,6 @@
-"""The book's structure: toc, notebooks stored executed, setup cells, generated pages,
-citations, and proof that the strict checks (nbval, sphinx -W) really fail."""
+"""The book's structure: toc, notebooks stored executed, setup cells, citations, and proof
+that the strict checks (nbval, sphinx -W) really fail. The pages built from the catalog (API,
+glossary) are tested in test_pages.py."""
 
 from __future__ import annotations
 
@@ -72,16 +73,6 @@ def test_notebook_is_stored_executed_in_order_with_the_setup_cell(nb_path):
     assert nb["cells"][0]["cell_type"] == "markdown" and "".join(
         nb["cells"][0]["source"]
     ).startswith("# ")
-
-
-def test_generated_pages_are_up_to_date():
-    r = subprocess.run(
-        [sys.executable, "scripts/gen_pages.py", "--check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def _bib_keys() -> set[str]:

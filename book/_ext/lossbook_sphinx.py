@@ -23,6 +23,8 @@
   ``bibtex_default_style`` names in _config.yml.
 - Search (snippets without raw TeX, the API page ranked after the chapters) is done in the
   browser by search_scorer.js, which _config.yml names as ``html_search_scorer``.
+- The API page and the glossary are built from ``lossbook.catalog`` by the directives of
+  lossbook_pages.py (autodoc, autosummary and napoleon over the generated docstrings).
 """
 
 from __future__ import annotations
@@ -163,7 +165,14 @@ def _register_label_style():
     register_plugin("pybtex.style.formatting", "lossbook", LossbookStyle, force=True)
 
 
+def _always_reread(app, env, added, changed, removed):
+    # Built from the package, not from their (short) sources: read again on every build.
+    return [d for d in ("book/api", "book/glossary") if d in env.found_docs]
+
+
 def setup(app):
+    app.setup_extension("lossbook_pages")
+    app.connect("env-get-outdated", _always_reread)
     _register_label_style()
     app.connect("config-inited", _theme_options)
     app.add_css_file("lossbook.css")
