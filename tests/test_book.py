@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,13 +18,23 @@ from booktoc import toc_files
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-REPO_URL = CONFIG["repository"]["url"]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
-SETUP_CELL = f"""# Setup: on Colab, install lossbook first; elsewhere it is already installed (see the README).
+#: The first code cell of every chapter. On Colab it installs the release that matches the book
+#: (no repository URL needed); the cell is collapsed in the book (tag hide-input).
+SETUP_CELL = f"""# Setup. On Colab, install the lossbook release this book was built with; elsewhere lossbook
+# is already installed (see the README).
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install -q "lossbook[book,torch] @ git+{REPO_URL}"
+    import subprocess
+
+    RELEASE = "lossbook[book,torch]=={VERSION}"
+    if subprocess.run([sys.executable, "-m", "pip", "install", "-q", RELEASE]).returncode:
+        raise RuntimeError(
+            f"pip could not install {{RELEASE}}. If that release is not on PyPI, install lossbook "
+            "from a clone of its repository instead: pip install -e '.[book,torch]' (README)."
+        )
 
 import lossbook
 
@@ -294,3 +305,32 @@ def test_every_pitfall_has_a_mistake_a_symptom_and_a_fix():
             assert not any(o["output_type"] == "error" for o in c["outputs"]), (
                 f"{title}: the fix fails"
             )
+
+
+def test_repository_links_come_from_one_setting():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from lossbook_sphinx import repository_buttons
+
+    for url in ("", "https://github.com/YOUR-GITHUB-USER/lossbook"):
+        opts = {
+            "repository_url": url,
+            "launch_buttons": {"colab_url": "https://colab.research.google.com"},
+        }
+        repository_buttons(opts)
+        assert opts["launch_buttons"] == {} and "repository_url" not in opts
+        assert not any(
+            opts[b] for b in ("use_repository_button", "use_edit_page_button", "use_issues_button")
+        )
+    opts = {
+        "repository_url": "https://github.com/someone/lossbook",
+        "launch_buttons": {"colab_url": "x"},
+    }
+    repository_buttons(opts)
+    assert opts["use_repository_button"] and opts["use_issues_button"] and opts["launch_buttons"]
+
+
+def test_no_placeholder_repository_anywhere():
+    # The default build has no repository links at all; nothing points at a placeholder fork.
+    paths = [*NOTEBOOKS, ROOT / "_config.yml", *(ROOT / "book").glob("*.md")]
+    offenders = [p.name for p in paths if "YOUR-GITHUB-USER" in p.read_text()]
+    assert not offenders, offenders

@@ -16,6 +16,8 @@
 - The sidebar shows every chapter (``show_navbar_depth: 2``): the chapters are sections of
   the part intro pages and were collapsed under them. book/_static/lossbook.css lets the
   intro page's entry stand for the part's caption instead of repeating it.
+- Links to the repository (buttons, launch buttons) exist only when ``repository.url`` in
+  _config.yml is set to a real repository: :func:`repository_buttons`.
 - The footer shows the package version (``lossbook.__version__``), the licence (from
   pyproject.toml) and the build date (``SOURCE_DATE_EPOCH`` if set, for reproducible builds).
 - The References page labels entries author-year ("Goodfellow et al., 2016"), as the citations
@@ -102,11 +104,31 @@ def _footer_html() -> str:
     return '<p class="lossbook-build">' + " · ".join(parts) + "</p>"
 
 
+_REPO_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
+
+
+def repository_buttons(opts: dict) -> None:
+    """One setting, ``repository.url`` in _config.yml, switches on every link to the repository:
+    the Repository, Suggest-edit and Open-issue buttons and the Colab/Binder launch buttons.
+    Without a real URL (empty, or the fork placeholder) the book has none of them, so it never
+    shows a dead link."""
+    url = (opts.get("repository_url") or "").strip()
+    if url.startswith("https://") and "YOUR-GITHUB-USER" not in url:
+        for button in _REPO_BUTTONS:
+            opts[button] = True
+        return
+    for button in _REPO_BUTTONS:
+        opts[button] = False
+    opts.pop("repository_url", None)
+    opts["launch_buttons"] = {}
+
+
 def _theme_options(app, config):
     # book/_static: lossbook.css (sidebar part headings, footer) and the favicon. No .js here.
     if "book/_static" not in config.html_static_path:
         config.html_static_path.append("book/_static")
     opts = config.html_theme_options
+    repository_buttons(opts)
     # Named (even empty) so that pydata-sphinx-theme does not add its own header: see above.
     opts.setdefault("navbar_persistent", [])
     opts.setdefault("show_navbar_depth", 2)
