@@ -229,16 +229,21 @@ def _check_phone_nav(page, shot_prefix) -> list[str]:
         "#pst-secondary-sidebar nav.bd-toc-nav a')"
     )
     if has_toc:
-        problems += _check_drawer(
-            page,
-            ".secondary-toggle",
-            "#pst-secondary-sidebar-modal",
-            "Contents",
-            _want_sections,
-            shot_prefix,
-            "contents",
-        )
+        problems += _check_contents_drawer(page, shot_prefix)
     return problems
+
+
+def _check_contents_drawer(page, shot_prefix) -> list[str]:
+    """The in-page contents ("Contents" button) open in a drawer that lists the sections."""
+    return _check_drawer(
+        page,
+        ".secondary-toggle",
+        "#pst-secondary-sidebar-modal",
+        "Contents",
+        _want_sections,
+        shot_prefix,
+        "contents",
+    )
 
 
 def _check_desktop_nav(page, shot_prefix) -> list[str]:
@@ -273,15 +278,7 @@ def _check_desktop_nav(page, shot_prefix) -> list[str]:
         problems.append("desktop hamburger does not show the sidebar again")
     # Between 992 and 1200 px the in-page contents are behind a "Contents" button too.
     if _visible(page, ".secondary-toggle"):
-        problems += _check_drawer(
-            page,
-            ".secondary-toggle",
-            "#pst-secondary-sidebar-modal",
-            "Contents",
-            _want_sections,
-            shot_prefix,
-            "contents",
-        )
+        problems += _check_contents_drawer(page, shot_prefix)
     return problems
 
 
