@@ -72,21 +72,8 @@ def _execute(*paths: str) -> list[list[str]]:
     notebooks = paths or tuple(
         sorted(str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb"))
     )
-    return [
-        [
-            str(VENV_BIN / "jupyter"),
-            "nbconvert",
-            "--to",
-            "notebook",
-            "--execute",
-            "--inplace",
-            "--ExecutePreprocessor.timeout=600",
-            # No per-cell timing metadata: re-executing must not rewrite every cell.
-            "--ExecutePreprocessor.record_timing=False",
-            nb,
-        ]
-        for nb in notebooks
-    ]
+    # In-place, fresh kernel, no per-cell timing; polls around nbclient's hang (see the script).
+    return [[PY, "scripts/execute_notebooks.py", *notebooks]]
 
 
 def _strip_timing(path: Path) -> None:

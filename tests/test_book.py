@@ -8,10 +8,10 @@ import json
 import re
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 from booktoc import toc_files
 
@@ -334,3 +334,35 @@ def test_no_placeholder_repository_anywhere():
     paths = [*NOTEBOOKS, ROOT / "_config.yml", *(ROOT / "book").glob("*.md")]
     offenders = [p.name for p in paths if "YOUR-GITHUB-USER" in p.read_text()]
     assert not offenders, offenders
+
+
+def test_no_control_characters_in_markdown():
+    # A "\rvert" written as a Python string once turned into a carriage return and broke the math.
+    bad = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            text = "".join(cell["source"])
+            if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+                bad.append((path.name, i))
+    assert not bad, f"control characters in cell sources: {bad}"
+
+
+def test_figures_are_stored_at_twice_their_display_resolution():
+    # lossbook.setup() stores inline figures as "retina" PNGs: twice the pixels, displayed at the
+    # nominal size (the width/height metadata), so they stay sharp when a reader zooms.
+    import base64
+    import struct
+
+    low = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                png = out.get("data", {}).get("image/png")
+                if not png:
+                    continue
+                raw = base64.b64decode("".join(png) if isinstance(png, list) else png)
+                pixels = struct.unpack(">I", raw[16:20])[0]
+                shown = out.get("metadata", {}).get("image/png", {}).get("width")
+                if not shown or pixels < 1.9 * shown:
+                    low.append((path.name, i))
+    assert not low, f"figures not stored at 2x (re-execute with lossbook.setup()): {low[:10]}"
