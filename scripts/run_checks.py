@@ -52,6 +52,17 @@ def _package() -> list[list[str]]:
     ]
 
 
+def _workers() -> list[str]:
+    """pytest-xdist workers: one per core (at most 4), each notebook or test file kept in one
+    worker. Every kernel is pinned to one thread, so two cores run two notebooks at once."""
+    try:
+        import xdist  # noqa: F401
+    except ImportError:
+        return []
+    n = min(4, os.cpu_count() or 1)
+    return ["-n", str(n), "--dist", "loadfile"] if n > 1 else []
+
+
 def _nbval(*paths: str) -> list[str]:
     return [
         PY,
@@ -60,6 +71,7 @@ def _nbval(*paths: str) -> list[str]:
         "-q",
         "-p",
         "no:cacheprovider",
+        *_workers(),
         "--nbval",
         "--nbval-current-env",
         "--nbval-sanitize-with",
@@ -102,6 +114,7 @@ STAGES = {
             "-q",
             "-p",
             "no:cacheprovider",
+            *_workers(),
             "tests",
             "--doctest-modules",
             "src/lossbook",
