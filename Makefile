@@ -19,10 +19,12 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup browser book test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock reader-check clean
+.PHONY: help setup browser book pdf pdf-check test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock reader-check clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book (_build/html)"
+	@echo "make pdf        build the book and print it to one PDF (_build/pdf/lossbook.pdf)"
+	@echo "make pdf-check  make pdf, then check the PDF (tests/test_pdf.py; not in make test)"
 	@echo "make test       set up and run every check (what CI runs)"
 	@echo "make notebooks  re-execute every notebook in place in a fresh kernel"
 	@echo "make lab        open JupyterLab on the notebooks"
@@ -51,6 +53,15 @@ book: setup
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build -W -n --keep-going --path-output . .
 	@echo "Book built: open _build/html/index.html"
+
+# The whole book as one PDF: the strict HTML build, printed page by page by Debian's chromium
+# (playwright), merged with pypdf; also copied to _build/html/lossbook.pdf. No LaTeX.
+pdf: setup browser
+	@$(PY) scripts/make_pdf.py
+
+# tests/test_pdf.py is opt-in (LOSSBOOK_TEST_PDF=1): pages, chapter titles, math, wrapped code.
+pdf-check: pdf
+	LOSSBOOK_TEST_PDF=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
 
 test: setup browser
 	@$(PY) scripts/run_checks.py

@@ -23,6 +23,8 @@
 - The References page labels entries author-year ("Goodfellow et al., 2016"), as the citations
   in the text read: a pybtex label style, used by the formatting style ``lossbook`` that
   ``bibtex_default_style`` names in _config.yml.
+- The theme's ".pdf" download entry prints the current page only: it is labelled so (the
+  whole book is one PDF, made by `make pdf`, scripts/make_pdf.py).
 - Search (snippets without raw TeX, the API page ranked after the chapters) is done in the
   browser by search_scorer.js, which _config.yml names as ``html_search_scorer``.
 - The API page and the glossary are built from ``lossbook.catalog`` by the directives of
@@ -192,6 +194,19 @@ def _always_reread(app, env, added, changed, removed):
     return [d for d in ("book/api", "book/glossary") if d in env.found_docs]
 
 
+# ----------------------------------------------------------------------------- header buttons
+
+
+def _label_print_button(app, pagename, templatename, context, doctree):
+    """The theme's ".pdf" download entry prints the current page only (window.print()): say so.
+    The whole book is one PDF made by `make pdf` (linked from the landing page)."""
+    for group in context.get("header_buttons") or []:
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("label") == "download-pdf-button":
+                button["text"] = ".pdf (this page)"
+                button["tooltip"] = "Print this page to PDF (the whole book: make pdf)"
+
+
 def setup(app):
     app.setup_extension("lossbook_pages")
     app.connect("env-get-outdated", _always_reread)
@@ -199,4 +214,6 @@ def setup(app):
     app.connect("config-inited", _theme_options)
     app.add_css_file("lossbook.css")
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    # after sphinx-book-theme's add_header_buttons (priority 501)
+    app.connect("html-page-context", _label_print_button, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
