@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from reader_check import _poll_in_slices
+from reader_check import polling_client_class
 
 TIMEOUT_S = 600
 
@@ -23,15 +23,8 @@ TIMEOUT_S = 600
 def execute(path: Path) -> str | None:
     """Execute one notebook in place; return None, or a one-line reason it failed."""
     import nbformat
-    from nbclient import NotebookClient
 
-    class Client(NotebookClient):
-        async def async_start_new_kernel_client(self):
-            kc = await super().async_start_new_kernel_client()
-            _poll_in_slices(kc.shell_channel)
-            _poll_in_slices(kc.iopub_channel)
-            return kc
-
+    Client = polling_client_class()
     nb = nbformat.read(path, as_version=4)
     client = Client(
         nb,
