@@ -366,3 +366,17 @@ def test_figures_are_stored_at_twice_their_display_resolution():
                 if not shown or pixels < 1.9 * shown:
                     low.append((path.name, i))
     assert not low, f"figures not stored at 2x (re-execute with lossbook.setup()): {low[:10]}"
+
+
+def test_glued_values_are_plain_python_numbers():
+    # glue() stores repr(value); NumPy scalars print as "np.float64(1.118)", which the book's
+    # {glue:text}`name:.3f` cannot format (a build warning, an error under -W).
+    bad = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = out.get("data", {}).get("application/papermill.record/text/plain", "")
+                text = "".join(text) if isinstance(text, list) else text
+                if text.startswith("np."):
+                    bad.append((path.name, i, text))
+    assert not bad, f"glue a float()/int(), not a NumPy scalar: {bad}"
