@@ -85,6 +85,20 @@ def test_grad_matches_numpy(name, reduction):
         np.testing.assert_allclose(np_(targs[i].grad), np.asarray(r), rtol=1e-9, atol=1e-12)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_a_second_backward_through_the_same_graph_gives_the_same_gradient(name):
+    # a hand-written backward must not modify what it saved (retain_graph=True reuses it)
+    _, _, targs, tkw = torch_case(name, grad=True)
+    out = getattr(lt, name)(*targs, **tkw, reduction="mean")
+    out.backward(retain_graph=True)
+    first = [targs[i].grad.clone() for i in diff_args(name)]
+    for i in diff_args(name):
+        targs[i].grad = None
+    out.backward()
+    for i, g in zip(diff_args(name), first, strict=True):
+        assert torch.equal(targs[i].grad, g), f"argument {i}: the second backward differs"
+
+
 # ---- (c) against PyTorch's built-ins (class axis at dim 1, (input, target) order) --------
 def _as3d(x):
     """(N, ...) with N = 6 -> (3, 2, ...): puts an extra batch axis in front of the class axis."""

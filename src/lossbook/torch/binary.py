@@ -49,60 +49,65 @@ def squared_hinge(y_true, scores):
 
 
 class _Focal(torch.autograd.Function):
-    """Elementwise focal loss with a hand-written backward (fewer passes and temporaries
-    than autograd through the log-space formula; the benchmark holds it to the torchvision
-    formula's speed).
+    """Elementwise focal loss with a hand-written backward (fewer passes over memory and
+    fewer temporaries than autograd through the log-space formula; the benchmark holds it
+    to the torchvision formula's speed).
 
-    With ``sp = softplus(z) = −log σ(−z)``, ``sn = sp − z = softplus(−z) = −log σ(z)``,
-    ``B = sp − y·z`` (the BCE), ``ℓ = log(1 − p_t) = log(y·e^(−sp) + (1 − y)·e^(−sn))``
+    With ``sp = softplus(z) = −log σ(−z)``, ``sn = softplus(−z) = −log σ(z)``,
+    ``B = y·sn + (1 − y)·sp`` (the BCE), ``ℓ = log(1 − p_t) = log(y·σ(−z) + (1 − y)·σ(z))``
     (guarded against underflow, see the code) and ``f = exp(γℓ)``:
     ``d/dz [α_t·f·B] = α_t·f·[(σ(z) − y) + γ·B·(1 − 2y)·exp(−sn − sp − ℓ)]``, where
     ``exp(−sn − sp − ℓ) = σ(z)σ(−z) / (1 − p_t)`` stays in [0, 1] for hard labels and is
-    finite for soft ones.
+    finite for soft ones. ``σ(z) − y`` is formed in the forward pass, where ``σ(±z)`` are
+    at hand, as ``(1 − p_t) − 2y·σ(−z)``: exact at hard labels (no ``1 − σ(z)``
+    cancellation).
     """
 
     @staticmethod
     def forward(ctx, z, y, alpha, gamma):
-        # In-place ops and out= buffers throughout: on the CPU a fresh large tensor costs
-        # more than the arithmetic, so temporaries are kept to a minimum.
+        # In-place ops and out= buffers throughout: on the CPU each pass over a large tensor
+        # and each fresh temporary costs more than the arithmetic in it.
+        negz = torch.neg(z)
         sp = F.softplus(z)  # −log σ(−z)
-        sn = F.softplus(torch.neg(z))  # −log σ(z), computed directly: sp − z would cancel
+        sn = F.softplus(negz)  # −log σ(z), computed directly: sp − z would cancel
         # BCE(y, σ(z)) = y·sn + (1 − y)·sp; lerp returns sn exactly at y = 1 and sp at y = 0,
         # so confident correct predictions keep their tiny loss instead of rounding to 0.
         bce = torch.lerp(sp, sn, y)
-        w = ell = None  # w = α_t·f, ell = ℓ + sn (what the backward needs)
+        d = w = ell = None  # d = σ(z) − y, w = α_t·f, ell = ℓ + sn (what the backward needs)
         if gamma != 0:
             # 1 − p_t = y·σ(−z) + (1 − y)·σ(z): a sum of two non-negative terms, each
-            # accurate as exp(−sp), exp(−sn); its log is ℓ wherever it does not underflow.
-            # By concavity ℓ ≥ ℓ_lin = y·log σ(−z) + (1 − y)·log σ(z) = −(sn + y·z), which
-            # is exact for hard labels; the maximum of the two is exact for hard labels at
-            # any |z| and for soft ones wherever 1 − p_t is a normal number. (No log of
-            # zeros, no -inf arithmetic, no masks: those are the slow paths on the CPU.)
-            other = torch.neg(sp).exp_()  # σ(−z)
-            ell = torch.neg(sn).exp_()  # σ(z)
-            ell.lerp_(other, y).log_()  # log(y·σ(−z) + (1 − y)·σ(z)), exact at hard labels
-            torch.maximum(ell, torch.addcmul(sn, y, z, out=other).neg_(), out=ell)
-            w = torch.mul(ell, gamma, out=other).exp_()  # f = (1 − p_t)^γ
+            # accurate; its log is ℓ wherever it does not underflow. By concavity
+            # ℓ ≥ ℓ_lin = y·log σ(−z) + (1 − y)·log σ(z) = −(sn + y·z), which is exact for
+            # hard labels; the maximum of the two is exact for hard labels at any |z| and
+            # for soft ones wherever 1 − p_t is a normal number. (No log of zeros, no -inf
+            # arithmetic, no masks: those are the slow paths on the CPU.)
+            sig_neg = torch.sigmoid(negz, out=negz)  # σ(−z)
+            ell = torch.sigmoid(z).lerp_(sig_neg, y)  # 1 − p_t, exact at hard labels
+            d = torch.addcmul(ell, y, sig_neg, value=-2.0)  # σ(z) − y
+            ell.log_()
+            torch.maximum(ell, torch.addcmul(sn, y, z, out=sig_neg).neg_(), out=ell)
+            w = torch.mul(ell, gamma, out=sig_neg).exp_()  # f = (1 − p_t)^γ
             ell.add_(sn)
-            if alpha is not None:
-                w.mul_(torch.mul(y, 2.0 * alpha - 1.0, out=sn).add_(1.0 - alpha))
+            if alpha is not None:  # α_t·f = (1 − α)·f + (2α − 1)·y·f
+                w = torch.addcmul(torch.mul(w, 1.0 - alpha, out=sn), w, y, value=2.0 * alpha - 1.0)
         elif alpha is not None:
             w = y.mul(2.0 * alpha - 1.0).add_(1.0 - alpha)  # α·y + (1 − α)(1 − y)
         loss = bce.clone() if w is None else bce * w
-        ctx.save_for_backward(z, y, sp, bce, ell, w)
+        ctx.save_for_backward(z, y, sp, bce, ell, w, d)
         ctx.gamma = gamma
         return loss
 
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        z, y, sp, bce, ell, w = ctx.saved_tensors
-        # σ(z) − y = (1 − y)·σ(z) − y·σ(−z), exact at hard labels (no 1 − σ(z) cancellation)
-        d = torch.lerp(torch.sigmoid(z), torch.sigmoid(torch.neg(z)).neg_(), y)
-        if ell is not None:
+        z, y, sp, bce, ell, w, d = ctx.saved_tensors
+        if d is None:  # γ = 0: σ(z) − y = (1 − y)·σ(z) − y·σ(−z), exact at hard labels
+            d = torch.lerp(torch.sigmoid(z), torch.sigmoid(torch.neg(z)).neg_(), y)
+        else:
             r = torch.add(sp, ell).neg_().exp_()  # exp(−sn − sp − ℓ) = σ(z)σ(−z) / (1 − p_t)
             torch.addcmul(r, r, y, value=-2.0, out=r)  # · (1 − 2y)
-            d.add_(r.mul_(bce).mul_(ctx.gamma))
+            # into r, not d: a saved tensor must survive a second backward (retain_graph)
+            d = torch.addcmul(d, r, bce, value=ctx.gamma, out=r)
         if w is not None:
             d.mul_(w)
         return d.mul_(grad), None, None, None
