@@ -18,7 +18,12 @@ reads well at that width:
   looked at);
 * no markdown table rendered as text (a paragraph that starts with ``|``: a pipe table the
   parser did not recognise, e.g. without a blank line before it);
-* every image of the page body has alt text;
+* every image of the page body has alt text, and not a file name (what Sphinx writes when a
+  figure has none);
+* every figure of a notebook's output is a numbered figure with a caption ("Figure 4.1"),
+  shown at the column's width or its own, whichever is smaller (never shrunk further);
+* the first figure opens enlarged on click (wider than inline, or as wide as its own size)
+  and closes with Escape;
 * the page links a favicon and it loads (no 404 for ``/favicon.ico``).
 
 The page's viewport is resized to ``width`` first if it differs. The function leaves the
@@ -35,6 +40,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import re
 import sys
 import threading
 from pathlib import Path
@@ -148,11 +154,31 @@ _TEXT_TABLE_JS = """
   .map(t => t.split('\\n')[0].slice(0, 80))
 """
 
-# Images of the page body without alt text (a figure a screen reader cannot name).
+# Images of the page body without alt text (a figure a screen reader cannot name); a file
+# name (Sphinx's default alt) does not count.
 _NO_ALT_JS = """
 () => [...document.querySelectorAll('main img')]
-  .filter(i => !(i.getAttribute('alt') || '').trim())
+  .filter(i => {
+    const a = (i.getAttribute('alt') || '').trim();
+    return !a || /^\\S+\\.(png|svg|jpe?g|gif)$/i.test(a);
+  })
   .map(i => (i.getAttribute('src') || '').split('/').pop().slice(0, 60))
+"""
+
+# Figures of notebook outputs: numbered, captioned, not shrunk below the column's width.
+_FIGURES_JS = """
+() => [...document.querySelectorAll('main .cell_output img')].map(i => {
+  const fig = i.closest('figure');
+  const cap = fig ? fig.querySelector('figcaption') : null;
+  const col = i.closest('.cell_output') || i.parentElement;
+  return {
+    src: (i.getAttribute('src') || '').split('/').pop().slice(0, 24),
+    caption: cap ? cap.innerText.trim().slice(0, 40) : '',
+    shown: i.getBoundingClientRect().width,
+    own: parseFloat(i.style.width) || parseFloat(i.getAttribute('width')) || i.naturalWidth,
+    column: col.getBoundingClientRect().width,
+  };
+})
 """
 
 _FAVICON_JS = """
@@ -282,6 +308,43 @@ def _check_desktop_nav(page, shot_prefix) -> list[str]:
     return problems
 
 
+def _check_figures(page) -> list[str]:
+    problems: list[str] = []
+    figs = page.evaluate(_FIGURES_JS)
+    bad = [f["src"] for f in figs if not re.match(r"Figure \d+\.\d+\b", f["caption"])]
+    if bad:
+        problems.append(f"{len(bad)} figure(s) without a numbered caption: " + ", ".join(bad[:3]))
+    small = [
+        f"{f['src']} ({f['shown']:.0f} px of {min(f['own'], f['column']):.0f})"
+        for f in figs
+        if f["shown"] < min(f["own"], f["column"]) - 2
+    ]
+    if small:
+        problems.append(f"{len(small)} figure(s) shown smaller than fits: " + ", ".join(small[:3]))
+    zoomable = _visible(page, "main img.lossbook-zoomable") if figs else []
+    if figs and not zoomable:
+        problems.append("figures cannot be enlarged (no img.lossbook-zoomable)")
+    elif zoomable:
+        img = zoomable[0]
+        img.scroll_into_view_if_needed()
+        inline = img.bounding_box()["width"]
+        img.click()
+        page.wait_for_timeout(200)
+        big = page.query_selector(".lossbook-zoom img")
+        if big is None or not page.evaluate(_VISIBLE_JS, big):
+            problems.append("a click on a figure does not enlarge it")
+        else:
+            own = page.evaluate("i => parseFloat(i.style.width) || i.naturalWidth", img)
+            wide = big.bounding_box()["width"]
+            if wide < min(own, 1.2 * inline) - 2:
+                problems.append(f"enlarged figure is {wide:.0f} px wide (inline {inline:.0f})")
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(100)
+            if page.query_selector(".lossbook-zoom") is not None:
+                problems.append("Escape does not close the enlarged figure")
+    return problems
+
+
 def check_reader_view(page, width: int, *, shot_prefix: Path | str | None = None) -> list[str]:
     """Problems a reader meets on this page at this viewport width (see the module doc).
 
@@ -324,6 +387,8 @@ def check_reader_view(page, width: int, *, shot_prefix: Path | str | None = None
     no_alt = page.evaluate(_NO_ALT_JS)
     if no_alt:
         problems.append(f"{len(no_alt)} image(s) without alt text: " + ", ".join(no_alt[:3]))
+
+    problems += _check_figures(page)
 
     fav = page.evaluate(_FAVICON_JS)
     try:  # playwright's own HTTP client: not subject to the page's routes or cache

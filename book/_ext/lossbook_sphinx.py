@@ -13,9 +13,13 @@
   did nothing. sphinx-book-theme 1.3.0 requires pydata-sphinx-theme==0.17.1 exactly, so there
   is no other version to pin; naming ``navbar_persistent`` (empty) is the fix (upstream:
   executablebooks/sphinx-book-theme#988 and #999).
-- The sidebar shows every chapter (``show_navbar_depth: 2``): the chapters are sections of
-  the part intro pages and were collapsed under them. book/_static/lossbook.css lets the
-  intro page's entry stand for the part's caption instead of repeating it.
+- Chapters are numbered 1-15 across the parts (``numbered: true`` per part in _toc.yml and
+  sphinx-multitoc-numbering); sections, figures ("Figure 4.1", from the caption in a cell's
+  ``mystnb.figure`` metadata) and exercises are numbered per chapter.
+- Click to enlarge: a figure of the text (a notebook output or a figure directive) opens
+  full size in an overlay on click, Enter or Space; a second click or Escape closes it. On a
+  phone the overlay scrolls sideways and can be pinched. An inline script
+  (:data:`ZOOM_JS`), not a file: Jupyter Book links every .js file of _static on every page.
 - Links to the repository (buttons, launch buttons) exist only when ``repository.url`` in
   _config.yml is set to a real repository: :func:`repository_buttons`.
 - The footer shows the package version (``lossbook.__version__``), the licence (from
@@ -207,12 +211,62 @@ def _label_print_button(app, pagename, templatename, context, doctree):
                 button["tooltip"] = "Print this page to PDF (the whole book: make pdf)"
 
 
+# ----------------------------------------------------------------------------- click to enlarge
+
+ZOOM_JS = r"""
+document.addEventListener("DOMContentLoaded", () => {
+  const sel = "main .cell_output img, main figure img";
+  let box = null, back = null;
+  const close = () => { if (box) { box.remove(); box = null; if (back) back.focus(); } };
+  const open = (img) => {
+    close();
+    back = img;
+    box = document.createElement("div");
+    box.className = "lossbook-zoom";
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "true");
+    box.setAttribute("aria-label", "Enlarged figure (click or Escape to close)");
+    box.tabIndex = -1;
+    const big = document.createElement("img");
+    big.src = img.currentSrc || img.src;
+    big.alt = img.alt;
+    // its own size in CSS pixels: myst-nb styles a retina PNG at half its pixel width
+    const w = parseFloat(img.style.width) || parseFloat(img.getAttribute("width")) ||
+      img.naturalWidth;
+    big.style.width = Math.max(w, img.getBoundingClientRect().width * 1.5) + "px";
+    box.appendChild(big);
+    box.addEventListener("click", close);
+    document.body.appendChild(box);
+    box.focus();
+  };
+  for (const img of document.querySelectorAll(sel)) {
+    img.classList.add("lossbook-zoomable");
+    img.tabIndex = 0;
+    img.setAttribute("role", "button");
+    img.title = "Click to enlarge";
+  }
+  document.addEventListener("click", (e) => {
+    const img = e.target.closest && e.target.closest(".lossbook-zoomable");
+    if (img && !box) { e.preventDefault(); open(img); }
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") close();
+    else if ((e.key === "Enter" || e.key === " ") && document.activeElement &&
+             document.activeElement.classList.contains("lossbook-zoomable")) {
+      e.preventDefault(); open(document.activeElement);
+    }
+  });
+});
+"""
+
+
 def setup(app):
     app.setup_extension("lossbook_pages")
     app.connect("env-get-outdated", _always_reread)
     _register_label_style()
     app.connect("config-inited", _theme_options)
     app.add_css_file("lossbook.css")
+    app.add_js_file(None, body=ZOOM_JS)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     # after sphinx-book-theme's add_header_buttons (priority 501)
     app.connect("html-page-context", _label_print_button, priority=600)
