@@ -1,0 +1,43 @@
+"""Sequence losses in PyTorch."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ._ops import implements
+
+__all__ = ["ctc"]
+
+
+@implements("ctc")
+def ctc(targets, log_probs, input_lengths, target_lengths, *, blank, zero_infinity, reduction):
+    """Calls ``torch.nn.functional.ctc_loss`` on ``log_probs.transpose(0, 1)`` (its fused
+    kernel, on any device). Its backward returns the derivative with respect to the logits
+    of a log_softmax (the free-input derivative plus ``exp(log_probs)`` on the valid
+    frames); lossbook subtracts that term with a zero-valued correction
+    ``h - h.detach()``, ``h = Σ_valid exp(log_probs)``, so that autograd gives the
+    derivative with respect to ``log_probs`` as free inputs, as ``lossbook.numpy.ctc_grad``
+    and TensorFlow do. Chained through a log_softmax both are the same."""
+    loss = F.ctc_loss(
+        log_probs.transpose(0, 1),
+        targets,
+        input_lengths,
+        target_lengths,
+        blank=blank,
+        reduction="none",
+        zero_infinity=zero_infinity,
+    )
+    t, s = log_probs.shape[1], targets.shape[1]
+    valid = torch.arange(t, device=log_probs.device)[None, :] < input_lengths[:, None]
+    h = (torch.exp(log_probs) * valid[..., None]).sum((1, 2))
+    # the built-in's gradient has the extra term only where it did not zero the sample
+    inside = torch.arange(1, s, device=targets.device)[None, :] < target_lengths[:, None]
+    repeats = ((targets[:, 1:] == targets[:, :-1]) & inside).sum(1)
+    possible = (input_lengths >= target_lengths + repeats) & torch.isfinite(loss)
+    loss = loss - torch.where(possible, h - h.detach(), torch.zeros_like(h))
+    if reduction == "none":
+        return loss
+    if reduction == "sum":
+        return loss.sum()
+    return (loss / target_lengths.clamp(min=1).to(loss.dtype)).mean()
