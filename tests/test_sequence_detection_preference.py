@@ -199,6 +199,19 @@ def test_ctc_zero_infinity_gives_zero_value_and_gradient():
     np.testing.assert_allclose(tape.gradient(out, xt).numpy(), g, rtol=1e-8, atol=1e-10)
 
 
+def test_ctc_in_tf_function_with_unknown_lengths_of_every_axis():
+    targets, lp, il, tl = _ctc_batch(7)
+    spec = [
+        tf.TensorSpec([None, None], tf.int64),
+        tf.TensorSpec([None, None, 4], tf.float64),
+        tf.TensorSpec([None], tf.int64),
+        tf.TensorSpec([None], tf.int64),
+    ]
+    graph = tf.function(lambda *a: ltf.ctc(*a, reduction="none"), input_signature=spec)
+    got = graph(*[tf.constant(a) for a in (targets, lp, il, tl)]).numpy()
+    np.testing.assert_allclose(got, lnp.ctc(targets, lp, il, tl, reduction="none"), rtol=1e-10)
+
+
 def test_ctc_input_errors():
     targets, lp, il, tl = _ctc_batch(6, impossible=False)
     cases = [

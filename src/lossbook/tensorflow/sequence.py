@@ -23,15 +23,16 @@ def _lse(*xs):
 def ctc(targets, log_probs, input_lengths, target_lengths, *, blank, zero_infinity, reduction):
     """The forward algorithm in log space, written with TensorFlow ops (autodiff gives the
     derivative with respect to ``log_probs`` as free inputs, as ``lossbook.numpy.ctc_grad``),
-    one step per frame (a Python loop over the static T). Unreachable states hold a large
-    negative finite number instead of -inf so that the gradient stays finite; a sample with
+    one step per frame with ``tf.foldl`` (T may be unknown inside ``tf.function``).
+    Unreachable states hold a large negative finite number instead of -inf so that the
+    gradient stays finite; a sample with
     no alignment (input length < target length + repeated neighbours) gets inf, or 0 and a
     zero gradient with ``zero_infinity``. ``tf.nn.ctc_loss`` is not used: it takes logits
     (it applies a log_softmax), has no float64 kernel and returns about 700 instead of inf
     for an impossible alignment."""
     dtype = log_probs.dtype
     neg = tf.constant(-1e30, dtype)
-    n, t_len, s_len = tf.shape(log_probs)[0], log_probs.shape[1], tf.shape(targets)[1]
+    n, s_len = tf.shape(log_probs)[0], tf.shape(targets)[1]
     pos = tf.range(s_len, dtype=target_lengths.dtype)[None, :]
     labels = tf.where(pos < target_lengths[:, None], targets, tf.cast(blank, targets.dtype))
     # extended labels: blank, y1, blank, y2, ..., blank (length 2S + 1)
@@ -46,11 +47,19 @@ def ctc(targets, log_probs, input_lengths, target_lengths, *, blank, zero_infini
     state = tf.range(n_states)[None, :]
     alpha = tf.where(state < 2, em[:, 0], neg)
     fill1, fill2 = tf.fill([n, 1], neg), tf.fill([n, 2], neg)
-    for t in range(1, t_len):
+
+    def step(alpha, frame):
+        t, e = frame
         a1 = tf.concat([fill1, alpha[:, :-1]], axis=1)
         a2 = tf.where(skip, tf.concat([fill2, alpha[:, :-2]], axis=1), neg)
-        new = _lse(alpha, a1, a2) + em[:, t]
-        alpha = tf.where((t < input_lengths)[:, None], new, alpha)
+        new = _lse(alpha, a1, a2) + e
+        return tf.where((t < input_lengths)[:, None], new, alpha)
+
+    frames = (
+        tf.range(1, tf.shape(log_probs, out_type=input_lengths.dtype)[1]),
+        tf.transpose(em, [1, 0, 2])[1:],
+    )
+    alpha = tf.foldl(step, frames, initializer=alpha)
     last = tf.cast(2 * target_lengths, tf.int32)
     end = tf.gather(alpha, last, batch_dims=1)
     before = tf.gather(alpha, tf.maximum(last - 1, 0), batch_dims=1)
