@@ -498,8 +498,8 @@ _REDUCTION_DOC = """reduction : {{"mean", "sum", "none"}}, default "mean"
 def _arg_doc(entry: LossSpec, frame: Frame, arg: str) -> str:
     inp = entry.inputs
     if arg in entry.arg_docs:
-        role = "prediction" if arg in entry.differentiable_args else "target"
-        return f"{arg} : {frame.array}\n    The {role}: " + entry.arg_docs[arg]
+        doc = entry.arg_docs[arg]
+        return f"{arg} : {frame.array}\n    " + doc[:1].upper() + doc[1:]
     preds = [a for a in entry.args if a in entry.differentiable_args]
     first, pred0 = entry.args[0], preds[0]
     parts = []
@@ -637,9 +637,14 @@ def grad_doc(entry: LossSpec, frame: Frame, note: str | None) -> str:
         + (" (a tuple, in argument order)" if several else "")
         + ".\n\nDerived by hand; per term of the unreduced loss\n\n"
         f".. math::\n\n    {entry.gradient}\n\n"
-        'Same arguments as the loss. For ``reduction="mean"`` the gradient is divided by the '
-        'number of terms (or by the total class weight, where ``"mean"`` is a weighted '
-        'mean); for ``"none"`` it is the gradient of the sum.\n'
+        + (
+            f'Same arguments as the loss. For ``reduction="mean"`` it is the gradient of '
+            f'{entry.mean_doc}; for ``"none"`` it is the gradient of the sum.\n'
+            if entry.mean_doc
+            else 'Same arguments as the loss. For ``reduction="mean"`` the gradient is '
+            "divided by the number of terms (or by the total class weight, where "
+            '``"mean"`` is a weighted mean); for ``"none"`` it is the gradient of the sum.\n'
+        )
     )
     if note:
         text += "\nNotes\n-----\n" + inspect.cleandoc(note) + "\n"

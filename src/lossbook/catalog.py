@@ -32,6 +32,7 @@ NONE_SHAPES = {
     "elementwise": "same shape as the prediction",
     "per_sample": "one value per sample (the class axis, the last one, is reduced)",
     "per_pair": "one value per pair / triplet / query",
+    "per_sequence": "one value per sample (sequence)",
 }
 
 

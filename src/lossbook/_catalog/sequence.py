@@ -13,7 +13,7 @@ ENTRIES = (
         family="sequence",
         args=("targets", "log_probs", "input_lengths", "target_lengths"),
         params={"blank": 0, "zero_infinity": False},
-        none_shape="per_sample",
+        none_shape="per_sequence",
         formula=(
             r"\ell = -\log \sum_{\pi \in \mathcal{B}^{-1}(y)} \prod_{t=1}^{T'}"
             r" e^{\log p_t(\pi_t)},"
