@@ -40,7 +40,8 @@ ENTRIES = (
             "frames. tf.nn.ctc_loss (and keras.losses.CTC) take logits, batch-major with "
             "logits_time_major=False, apply a log_softmax themselves, have no float64 kernel "
             "and return a large finite number (about 700) for an impossible alignment where "
-            "lossbook returns inf."
+            "lossbook returns inf. Where no alignment exists lossbook's gradient is 0 in "
+            "every backend (torch's built-in gives NaN without zero_infinity)."
         ),
         when_to_use=(
             "Speech and handwriting recognition, or any sequence output shorter than its "

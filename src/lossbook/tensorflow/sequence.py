@@ -26,8 +26,8 @@ def ctc(targets, log_probs, input_lengths, target_lengths, *, blank, zero_infini
     one step per frame with ``tf.foldl`` (T may be unknown inside ``tf.function``).
     Unreachable states hold a large negative finite number instead of -inf so that the
     gradient stays finite; a sample with
-    no alignment (input length < target length + repeated neighbours) gets inf, or 0 and a
-    zero gradient with ``zero_infinity``. ``tf.nn.ctc_loss`` is not used: it takes logits
+    no alignment (input length < target length + repeated neighbours) gets inf (0 with
+    ``zero_infinity``) and a zero gradient. ``tf.nn.ctc_loss`` is not used: it takes logits
     (it applies a log_softmax), has no float64 kernel and returns about 700 instead of inf
     for an impossible alignment."""
     dtype = log_probs.dtype
@@ -70,7 +70,9 @@ def ctc(targets, log_probs, input_lengths, target_lengths, *, blank, zero_infini
         tf.cast((labels[:, 1:] == labels[:, :-1]) & inside, target_lengths.dtype), axis=1
     )
     impossible = input_lengths < target_lengths + repeats
-    loss = tf.where(impossible, tf.zeros_like(loss) if zero_infinity else loss + float("inf"), loss)
+    # a constant where no alignment exists: a zero gradient there
+    fill = tf.fill(tf.shape(loss), tf.constant(0.0 if zero_infinity else float("inf"), dtype))
+    loss = tf.where(impossible, fill, loss)
     if reduction == "none":
         return loss
     if reduction == "sum":
