@@ -19,13 +19,14 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help setup browser book test lint unit nbval nbval-baseline build-book browser-check notebooks lab bench lock pages reader-check clean
+.PHONY: help setup browser book pdf pdf-check test lint package unit nbval nbval-baseline build-book browser-check notebooks lab bench lock reader-check clean
 
 help:
 	@echo "make book       set up .venv and build the HTML book (_build/html)"
+	@echo "make pdf        build the book and print it to one PDF (_build/pdf/lossbook.pdf)"
+	@echo "make pdf-check  make pdf, then check the PDF (tests/test_pdf.py; not in make test)"
 	@echo "make test       set up and run every check (what CI runs)"
 	@echo "make notebooks  re-execute every notebook in place in a fresh kernel"
-	@echo "make pages      regenerate the book pages built from the catalog"
 	@echo "make lab        open JupyterLab on the notebooks"
 	@echo "make bench      run the benchmarks"
 	@echo "make lock       refresh requirements-lock.txt from requirements-dev.txt"
@@ -49,10 +50,18 @@ $(MATHJAX_DIR)/tex-chtml.js:
 	@test -f $@
 
 book: setup
-	@$(PY) scripts/gen_pages.py --check
 	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build -W -n --keep-going --path-output . .
 	@echo "Book built: open _build/html/index.html"
+
+# The whole book as one PDF: the strict HTML build, printed page by page by Debian's chromium
+# (playwright), merged with pypdf; also copied to _build/html/lossbook.pdf. No LaTeX.
+pdf: setup browser
+	@$(PY) scripts/make_pdf.py
+
+# tests/test_pdf.py is opt-in (LOSSBOOK_TEST_PDF=1): pages, chapter titles, math, wrapped code.
+pdf-check: pdf
+	LOSSBOOK_TEST_PDF=1 $(PY) -m pytest -q -p no:cacheprovider tests/test_pdf.py
 
 test: setup browser
 	@$(PY) scripts/run_checks.py
@@ -61,16 +70,13 @@ browser:
 	@scripts/install_browser.sh
 
 browser-check: browser
-lint unit nbval nbval-baseline build-book browser-check: setup
+lint package unit nbval nbval-baseline build-book browser-check: setup
 	@$(PY) scripts/run_checks.py $@
 
 # Re-execute notebooks in place, in a fresh kernel, under the pinned kernel dispatch and thread
 # counts that nbval uses (lossbook._setup.PINNED_ENV). One notebook: make notebooks NB=notebooks/04_*.ipynb
 notebooks: setup
 	@$(PY) scripts/run_checks.py notebooks $(NB)
-
-pages: setup
-	$(PY) scripts/gen_pages.py
 
 lab: setup
 	$(VENV)/bin/jupyter lab notebooks/

@@ -3,8 +3,12 @@
 Serves the built HTML (default _build/html) on 127.0.0.1 and drives Debian's chromium
 through playwright. For every page in _toc.yml: HTTP 200 for the page and every local asset,
 MathJax typesets (no raw $$ or \\( left, no MathJax error boxes), every image loads, no
-request leaves 127.0.0.1, no console errors. Screenshots of the first pages go to
-_build/screenshots/ (or --screenshots DIR).
+request leaves 127.0.0.1, no console errors. Then what a reader sees, at 1366x900 and at
+390x844 (a phone), from scripts/reader_view.py (``check_reader_view``): navigation that works,
+no horizontal scroll on the phone, no markdown table rendered as text, no raw TeX in the
+text, alt text on every image. Each problem names the page, the width and the offending
+snippet. Screenshots of chapters 04, 09, 10 and 12 at both widths go to _build/screenshots/
+(or --screenshots DIR).
 
 Built to pass on a busy machine: it waits for what the checks need (the `load` event,
 MathJax's typesetting promise, every `main img` complete), never for network idle, with
@@ -29,12 +33,15 @@ from urllib.parse import urlparse
 from booktoc import toc_files
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
+from reader_view import HEIGHTS, check_reader_view
 
 ROOT = Path(__file__).resolve().parent.parent
 HTML = ROOT / "_build" / "html"
 SHOTS = ROOT / "_build" / "screenshots"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-N_SCREENSHOTS = 4
+# Screenshots at both reader widths of these chapters (prefixes of the toc paths).
+SHOT_PAGES = ("notebooks/04_", "notebooks/09_", "notebooks/10_", "notebooks/12_")
+READER_WIDTHS = (1366, 390)
 N_SLOWEST = 5
 # Sized for a 2-core machine shared with a CPU-heavy job (nbval, another build): pages took
 # 1-5 s each at load average ~7 and up to 12 s at ~11 (2 cores). Playwright's 30 s default
@@ -137,19 +144,37 @@ def launch(p):
         ],
         timeout=LAUNCH_TIMEOUT_MS,
     )
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        viewport={"width": READER_WIDTHS[0], "height": HEIGHTS[READER_WIDTHS[0]]}
+    )
     context.set_default_navigation_timeout(NAV_TIMEOUT_MS)
     context.set_default_timeout(WAIT_TIMEOUT_MS)
     return browser, context
 
 
-def check_page(context, url: str, shot: Path | None) -> tuple[list[str], dict | None]:
-    """Load one page in a fresh tab and check it; returns (issues, summary or None)."""
+def reader_checks(page, shot: Path | None) -> list[str]:
+    """check_reader_view at each reader width (the viewport resized in place); screenshots
+    ``{shot}-{width}.png`` if shot is given. -> problems, each prefixed with the width."""
+    problems: list[str] = []
+    for width in READER_WIDTHS:
+        page.set_viewport_size({"width": width, "height": HEIGHTS[width]})
+        page.wait_for_timeout(300)  # the theme's layout for the new width
+        if shot is not None:  # before the checks click the buttons (no focus rings)
+            page.screenshot(path=f"{shot}-{width}.png", full_page=False, timeout=WAIT_TIMEOUT_MS)
+        problems += [f"{width} px: {m}" for m in check_reader_view(page, width)]
+    return problems
+
+
+def check_page(context, url: str, shot: Path | None) -> tuple[list[str], list[str], dict | None]:
+    """Load one page in a fresh tab and check it; returns (issues, reader problems, summary
+    or None). Only the issues (loading, MathJax, assets) are worth a retry: the reader
+    problems are the same on every load."""
     issues: list[str] = []
+    reader: list[str] = []
     try:
         page = context.new_page()
     except PlaywrightError as e:
-        return [f"could not open a tab: {str(e).splitlines()[0]}"], None
+        return [f"could not open a tab: {str(e).splitlines()[0]}"], [], None
 
     def on_route(route):
         url_ = route.request.url
@@ -199,8 +224,8 @@ def check_page(context, url: str, shot: Path | None) -> tuple[list[str], dict | 
             issues.append(f"{r['raw']} raw math delimiter(s) left in the text")
         if r["broken"]:
             issues.append(f"broken images: {r['broken'][:3]}")
-        if shot is not None:
-            page.screenshot(path=str(shot), full_page=False, timeout=WAIT_TIMEOUT_MS)
+        if not issues:
+            reader = reader_checks(page, shot)
     except PlaywrightError as e:  # TimeoutError is a subclass
         issues.append(f"{type(e).__name__}: {str(e).splitlines()[0]}")
     finally:
@@ -208,7 +233,7 @@ def check_page(context, url: str, shot: Path | None) -> tuple[list[str], dict | 
             page.close()
         except PlaywrightError:
             pass
-    return issues, r
+    return issues, reader, r
 
 
 def _show(path: Path) -> str:
@@ -249,17 +274,17 @@ def main(argv: list[str] | None = None) -> int:
     t_start = time.perf_counter()
     with sync_playwright() as p:
         browser, context = launch(p)
-        for i, rel in enumerate(pages):
+        for rel in pages:
             shot = None
-            if i < N_SCREENSHOTS:
-                shot = shots / (rel.replace("/", "_").replace(".html", "") + ".png")
+            if rel.startswith(SHOT_PAGES):
+                shot = shots / rel.replace("/", "_").replace(".html", "")
             t0 = time.perf_counter()
             for attempt in range(1, ATTEMPTS + 1):
                 if not browser.is_connected():  # chromium died (e.g. killed for memory)
                     print("chromium is gone; starting a new one", flush=True)
                     browser, context = launch(p)
                 t_try = time.perf_counter()
-                issues, r = check_page(context, base + rel, shot)
+                issues, reader, r = check_page(context, base + rel, shot)
                 if not issues or attempt == ATTEMPTS:
                     break
                 print(
@@ -272,11 +297,11 @@ def main(argv: list[str] | None = None) -> int:
                 retried.append(rel)
             dt = time.perf_counter() - t0
             timings.append((dt, rel))
-            status = "ok" if not issues else "FAIL"
+            status = "ok" if not issues and not reader else "FAIL"
             what = f"{r['typeset']} math, {r['images']} images" if r else "not checked"
             again = " (after a retry)" if rel in retried else ""
             print(f"{status:4} {rel}: {what}, {dt:.1f} s{again}", flush=True)
-            problems += [f"{rel}: {m}" for m in issues]
+            problems += [f"{rel}: {m}" for m in issues + reader]
         if browser.is_connected():
             browser.close()
     httpd.shutdown()

@@ -205,18 +205,26 @@ def _poll_in_slices(channel, slice_s: float = 1.0) -> None:
     channel.get_msg = sliced_get_msg
 
 
-def run_notebook(nb_path: str, out_path: str, timeout: int) -> None:
-    """Runs under the reader venv's Python: execute one notebook, print one JSON line."""
-    import nbformat
+def polling_client_class():
+    """nbclient's NotebookClient whose kernel channels poll in short slices (see above)."""
     from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    class Client(NotebookClient):
+    class PollingClient(NotebookClient):
         async def async_start_new_kernel_client(self):
             kc = await super().async_start_new_kernel_client()
             _poll_in_slices(kc.shell_channel)
             _poll_in_slices(kc.iopub_channel)
             return kc
+
+    return PollingClient
+
+
+def run_notebook(nb_path: str, out_path: str, timeout: int) -> None:
+    """Runs under the reader venv's Python: execute one notebook, print one JSON line."""
+    import nbformat
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    Client = polling_client_class()
 
     nb = nbformat.read(nb_path, as_version=4)
     current = {"index": None}

@@ -16,6 +16,9 @@ reads well at that width:
   outermost elements that stick out;
 * no raw ``$``/``$$``/``\\(``/``\\[`` math in the text (code, outputs and typeset math are not
   looked at);
+* no markdown table rendered as text (a paragraph that starts with ``|``: a pipe table the
+  parser did not recognise, e.g. without a blank line before it);
+* every image of the page body has alt text;
 * the page links a favicon and it loads (no 404 for ``/favicon.ico``).
 
 The page's viewport is resized to ``width`` first if it differs. The function leaves the
@@ -136,6 +139,22 @@ _RAW_MATH_JS = """
 }
 """
 
+# A markdown (pipe) table that was not parsed as one shows as a paragraph starting with "|".
+_TEXT_TABLE_JS = """
+() => [...document.querySelectorAll('main p')]
+  .filter(p => !p.closest('pre, code, table'))
+  .map(p => (p.innerText || '').trim())
+  .filter(t => t.startsWith('|'))
+  .map(t => t.split('\\n')[0].slice(0, 80))
+"""
+
+# Images of the page body without alt text (a figure a screen reader cannot name).
+_NO_ALT_JS = """
+() => [...document.querySelectorAll('main img')]
+  .filter(i => !(i.getAttribute('alt') || '').trim())
+  .map(i => (i.getAttribute('src') || '').split('/').pop().slice(0, 60))
+"""
+
 _FAVICON_JS = """
 () => {
   const links = [...document.querySelectorAll('link[rel~="icon"]')];
@@ -210,16 +229,21 @@ def _check_phone_nav(page, shot_prefix) -> list[str]:
         "#pst-secondary-sidebar nav.bd-toc-nav a')"
     )
     if has_toc:
-        problems += _check_drawer(
-            page,
-            ".secondary-toggle",
-            "#pst-secondary-sidebar-modal",
-            "Contents",
-            _want_sections,
-            shot_prefix,
-            "contents",
-        )
+        problems += _check_contents_drawer(page, shot_prefix)
     return problems
+
+
+def _check_contents_drawer(page, shot_prefix) -> list[str]:
+    """The in-page contents ("Contents" button) open in a drawer that lists the sections."""
+    return _check_drawer(
+        page,
+        ".secondary-toggle",
+        "#pst-secondary-sidebar-modal",
+        "Contents",
+        _want_sections,
+        shot_prefix,
+        "contents",
+    )
 
 
 def _check_desktop_nav(page, shot_prefix) -> list[str]:
@@ -254,15 +278,7 @@ def _check_desktop_nav(page, shot_prefix) -> list[str]:
         problems.append("desktop hamburger does not show the sidebar again")
     # Between 992 and 1200 px the in-page contents are behind a "Contents" button too.
     if _visible(page, ".secondary-toggle"):
-        problems += _check_drawer(
-            page,
-            ".secondary-toggle",
-            "#pst-secondary-sidebar-modal",
-            "Contents",
-            _want_sections,
-            shot_prefix,
-            "contents",
-        )
+        problems += _check_contents_drawer(page, shot_prefix)
     return problems
 
 
@@ -297,6 +313,17 @@ def check_reader_view(page, width: int, *, shot_prefix: Path | str | None = None
     raw = page.evaluate(_RAW_MATH_JS)
     if raw:
         problems.append(f"raw math in the text ({len(raw)}+): " + " | ".join(raw))
+
+    tables = page.evaluate(_TEXT_TABLE_JS)
+    if tables:
+        problems.append(
+            f"markdown table rendered as text ({len(tables)} paragraph(s)): "
+            + " // ".join(tables[:3])
+        )
+
+    no_alt = page.evaluate(_NO_ALT_JS)
+    if no_alt:
+        problems.append(f"{len(no_alt)} image(s) without alt text: " + ", ".join(no_alt[:3]))
 
     fav = page.evaluate(_FAVICON_JS)
     try:  # playwright's own HTTP client: not subject to the page's routes or cache

@@ -1,5 +1,6 @@
-"""The book's structure: toc, notebooks stored executed, setup cells, generated pages,
-citations, and proof that the strict checks (nbval, sphinx -W) really fail."""
+"""The book's structure: toc, notebooks stored executed, setup cells, citations, and proof
+that the strict checks (nbval, sphinx -W) really fail. The pages built from the catalog (API,
+glossary) are tested in test_pages.py."""
 
 from __future__ import annotations
 
@@ -10,19 +11,30 @@ import sys
 from pathlib import Path
 
 import pytest
+import tomllib
 import yaml
 from booktoc import toc_files
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
-REPO_URL = CONFIG["repository"]["url"]
+VERSION = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
 
-SETUP_CELL = f"""# Setup: on Colab, install lossbook first; elsewhere it is already installed (see the README).
+#: The first code cell of every chapter. On Colab it installs the release that matches the book
+#: (no repository URL needed); the cell is collapsed in the book (tag hide-input).
+SETUP_CELL = f"""# Setup. On Colab, install the lossbook release this book was built with; elsewhere lossbook
+# is already installed (see the README).
 import sys
 
 if "google.colab" in sys.modules:
-    %pip install -q "lossbook[book,torch] @ git+{REPO_URL}"
+    import subprocess
+
+    RELEASE = "lossbook[book,torch]=={VERSION}"
+    if subprocess.run([sys.executable, "-m", "pip", "install", "-q", RELEASE]).returncode:
+        raise RuntimeError(
+            f"pip could not install {{RELEASE}}. If that release is not on PyPI, install lossbook "
+            "from a clone of its repository instead: pip install -e '.[book,torch]' (README)."
+        )
 
 import lossbook
 
@@ -72,16 +84,6 @@ def test_notebook_is_stored_executed_in_order_with_the_setup_cell(nb_path):
     assert nb["cells"][0]["cell_type"] == "markdown" and "".join(
         nb["cells"][0]["source"]
     ).startswith("# ")
-
-
-def test_generated_pages_are_up_to_date():
-    r = subprocess.run(
-        [sys.executable, "scripts/gen_pages.py", "--check"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert r.returncode == 0, r.stdout + r.stderr
 
 
 def _bib_keys() -> set[str]:
@@ -200,7 +202,9 @@ def _code_cells(nb_path: Path) -> list[dict]:
 
 
 def _uncompared(cell: dict) -> bool:
-    return bool({"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", [])))
+    return bool(
+        {"nbval-ignore-output", "nbval-skip"} & set(cell.get("metadata", {}).get("tags", []))
+    )
 
 
 def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
@@ -215,7 +219,9 @@ def test_few_cells_escape_output_comparison_and_each_is_pinned_by_the_next():
                 continue
             uncompared.append(f"{nb_path.name}: {''.join(cell['source'])[:60]!r}")
             nxt = cells[i + 1] if i + 1 < len(cells) else None
-            assert nxt is not None and not _uncompared(nxt), f"nothing compared after {uncompared[-1]}"
+            assert nxt is not None and not _uncompared(nxt), (
+                f"nothing compared after {uncompared[-1]}"
+            )
             src = "".join(nxt["source"])
             assert "small_multiples(" in src or re.search(r"^\s*assert ", src, re.M), (
                 f"the cell after {uncompared[-1]} neither redraws the sweep nor asserts its claim"
@@ -299,3 +305,78 @@ def test_every_pitfall_has_a_mistake_a_symptom_and_a_fix():
             assert not any(o["output_type"] == "error" for o in c["outputs"]), (
                 f"{title}: the fix fails"
             )
+
+
+def test_repository_links_come_from_one_setting():
+    sys.path.insert(0, str(ROOT / "book" / "_ext"))
+    from lossbook_sphinx import repository_buttons
+
+    for url in ("", "https://github.com/YOUR-GITHUB-USER/lossbook"):
+        opts = {
+            "repository_url": url,
+            "launch_buttons": {"colab_url": "https://colab.research.google.com"},
+        }
+        repository_buttons(opts)
+        assert opts["launch_buttons"] == {} and "repository_url" not in opts
+        assert not any(
+            opts[b] for b in ("use_repository_button", "use_edit_page_button", "use_issues_button")
+        )
+    opts = {
+        "repository_url": "https://github.com/someone/lossbook",
+        "launch_buttons": {"colab_url": "x"},
+    }
+    repository_buttons(opts)
+    assert opts["use_repository_button"] and opts["use_issues_button"] and opts["launch_buttons"]
+
+
+def test_no_placeholder_repository_anywhere():
+    # The default build has no repository links at all; nothing points at a placeholder fork.
+    paths = [*NOTEBOOKS, ROOT / "_config.yml", *(ROOT / "book").glob("*.md")]
+    offenders = [p.name for p in paths if "YOUR-GITHUB-USER" in p.read_text()]
+    assert not offenders, offenders
+
+
+def test_no_control_characters_in_markdown():
+    # A "\rvert" written as a Python string once turned into a carriage return and broke the math.
+    bad = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            text = "".join(cell["source"])
+            if any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
+                bad.append((path.name, i))
+    assert not bad, f"control characters in cell sources: {bad}"
+
+
+def test_figures_are_stored_at_twice_their_display_resolution():
+    # lossbook.setup() stores inline figures as "retina" PNGs: twice the pixels, displayed at the
+    # nominal size (the width/height metadata), so they stay sharp when a reader zooms.
+    import base64
+    import struct
+
+    low = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                png = out.get("data", {}).get("image/png")
+                if not png:
+                    continue
+                raw = base64.b64decode("".join(png) if isinstance(png, list) else png)
+                pixels = struct.unpack(">I", raw[16:20])[0]
+                shown = out.get("metadata", {}).get("image/png", {}).get("width")
+                if not shown or pixels < 1.9 * shown:
+                    low.append((path.name, i))
+    assert not low, f"figures not stored at 2x (re-execute with lossbook.setup()): {low[:10]}"
+
+
+def test_glued_values_are_plain_python_numbers():
+    # glue() stores repr(value); NumPy scalars print as "np.float64(1.118)", which the book's
+    # {glue:text}`name:.3f` cannot format (a build warning, an error under -W).
+    bad = []
+    for path in NOTEBOOKS:
+        for i, cell in enumerate(json.loads(path.read_text())["cells"]):
+            for out in cell.get("outputs", []):
+                text = out.get("data", {}).get("application/papermill.record/text/plain", "")
+                text = "".join(text) if isinstance(text, list) else text
+                if text.startswith("np."):
+                    bad.append((path.name, i, text))
+    assert not bad, f"glue a float()/int(), not a NumPy scalar: {bad}"

@@ -119,8 +119,9 @@ def test_batches():
     again = list(data.batches(x, y, batch_size=3, seed=1))
     assert all(np.array_equal(u[0], v[0]) for u, v in zip(got, again, strict=True))
     assert len(list(data.batches(x, batch_size=3, drop_last=True))) == 3
-    with pytest.raises(LossInputError, match="same length"):
+    with pytest.raises(ValueError, match="same length") as info:
         list(data.batches(x, y[:5], batch_size=2))
+    assert type(info.value) is ValueError
 
 
 @pytest.mark.parametrize(
@@ -135,8 +136,10 @@ def test_batches():
     ],
 )
 def test_data_bad_arguments(call, name):
-    with pytest.raises(LossInputError, match=rf"expects {name}"):
+    """Bad arguments of the data builders are plain ValueErrors naming the argument and a fix."""
+    with pytest.raises(ValueError, match=rf"expects {name}.*Pass") as info:
         call()
+    assert type(info.value) is ValueError, "not LossInputError: that is for inputs to a loss"
 
 
 # ---- History / helpers -------------------------------------------------------------------
@@ -178,7 +181,7 @@ def test_fit_regression(loss):
     model = mlp(1, 0, None, depth=0, seed=0)
     h = fit_torch(model, loss, x, y, epochs=60, lr=0.1, progress=False)
     _drop(h, 0.5)
-    assert h.backend == "torch" and h.device == "cpu" and h.precision == "float32"
+    assert h.backend == "torch" and h.device == "cpu" and h.precision == "full precision"
 
 
 @pytest.mark.parametrize(
@@ -209,8 +212,7 @@ def test_fit_digits_with_metrics_and_validation():
         batch_size=128,
         progress=False,
         metrics={"accuracy": acc},
-        X_val=X_te,
-        y_val=y_te,
+        validation_data=(X_te, y_te),
     )
     assert set(h) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert all(len(v) == 8 for v in h.values())
@@ -255,11 +257,15 @@ def test_same_seed_same_history_other_seed_differs():
     assert h1 != h3
 
 
-@pytest.mark.slow
-def test_scale_multiplies_epochs():
-    x, y, _ = data.linear_with_outliers(50, seed=0)
-    h = fit_torch(mlp(1, 0, None, depth=0, seed=0), lt.mse, x, y, epochs=3, scale=2, progress=False)
-    assert h.epochs == 6
+def test_scale_reads_the_environment(monkeypatch):
+    monkeypatch.delenv("LOSSBOOK_SCALE", raising=False)
+    assert train.scale() == 1
+    monkeypatch.setenv("LOSSBOOK_SCALE", "10")
+    assert train.scale() == 10
+    for bad in ("0", "ten", "1.5"):
+        monkeypatch.setenv("LOSSBOOK_SCALE", bad)
+        with pytest.raises(ValueError, match="LOSSBOOK_SCALE.*export"):
+            train.scale()
 
 
 # ---- devices -----------------------------------------------------------------------------
@@ -276,14 +282,14 @@ def test_device_cpu_is_honoured():
 @pytest.mark.skipif(CUDA, reason="CUDA is available here")
 def test_device_cuda_unavailable_raises():
     model = mlp(1, 4, None, seed=0)
-    with pytest.raises(LossInputError, match=r"device='cuda'.*not available.*device='cpu'"):
+    with pytest.raises(ValueError, match=r"device='cuda'.*not available.*device='cpu'"):
         fit_torch(model, lt.mse, np.zeros((4, 1)), np.zeros(4), epochs=1, device="cuda")
     assert all(p.device.type == "cpu" for p in model.parameters())
 
 
 @pytest.mark.parametrize("bad", ["gpu", "xla", 3.5])
 def test_device_unknown_raises(bad):
-    with pytest.raises(LossInputError, match="expects device"):
+    with pytest.raises(ValueError, match="expects device"):
         train.choose_device(bad)
 
 
@@ -305,8 +311,10 @@ def test_device_cuda_trains_on_gpu(mp):
     )
     assert all(p.device.type == "cuda" for p in model.parameters())
     assert h.device.startswith("cuda")
-    assert (h.precision == "float32") == (mp is False)
+    assert (h.precision == "full precision") == (mp is False)
     _drop(h, 0.5)
+    # evaluation after training on the GPU: predict moves the inputs to the model's device
+    assert train.predict(model, X_tr[:7]).shape == (7, 10)
 
 
 # ---- validation before training ----------------------------------------------------------
@@ -378,25 +386,41 @@ def test_bad_validation_labels_raise_before_training():
     model = Counting(mlp(3, 4, 4, seed=0))
     y = np.array([0, 1, 2, 3] * 2)
     with pytest.raises(LossInputError, match="validation batch"):
-        fit_torch(model, lt.cross_entropy, _X8, y, X_val=_X8, y_val=y.astype(np.float32), epochs=2)
+        fit_torch(
+            model, lt.cross_entropy, _X8, y, validation_data=(_X8, y.astype(np.float32)), epochs=2
+        )
     assert model.calls == 2
 
 
-def test_length_mismatch_and_bad_arguments():
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"y": _Y01[:7]}, r"X and y.*got X 8, y 7"),
+        ({"validation_data": _X8}, r"validation_data.*Pass validation_data=\(X_val, y_val\)"),
+        ({"validation_data": (_X8, None)}, "y_val"),
+        ({"epochs": 0}, r"epochs.*Pass e\.g\. epochs=1"),
+        ({"lr": -1.0}, "lr"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"clip_grad_norm": 0.0}, "clip_grad_norm"),
+        ({"optimizer": "lbfgs"}, r"optimizer.*lambda p"),
+        ({"mixed_precision": "int8"}, "mixed_precision"),
+        ({"device": "tpu"}, "device"),
+    ],
+)
+def test_bad_arguments_are_plain_value_errors(kwargs, match):
     model = Counting(mlp(3, 4, None, seed=0))
-    with pytest.raises(LossInputError, match=r"X and y.*got X 8, y 7"):
-        fit_torch(model, lt.mse, _X8, _Y01[:7], epochs=1)
-    with pytest.raises(LossInputError, match="X_val"):
-        fit_torch(model, lt.mse, _X8, _Y01, epochs=1, y_val=_Y01)
-    with pytest.raises(LossInputError, match="epochs"):
-        fit_torch(model, lt.mse, _X8, _Y01, epochs=0)
-    with pytest.raises(LossInputError, match="optimizer"):
-        fit_torch(model, lt.mse, _X8, _Y01, epochs=1, optimizer="lbfgs", progress=False)
-    with pytest.raises(LossInputError, match="mixed_precision"):
-        fit_torch(model, lt.mse, _X8, _Y01, epochs=1, mixed_precision="int8")
-    with pytest.raises(LossInputError, match="scalar"):
+    kw = {"y": _Y01, "epochs": 1, **kwargs}
+    with pytest.raises(ValueError, match=match) as info:
+        fit_torch(model, lt.mse, _X8, **kw)
+    assert type(info.value) is ValueError, "LossInputError is for inputs to a loss"
+    assert model.calls == 0, "checked before any forward pass"
+
+
+def test_non_scalar_loss_fails_on_the_first_batch():
+    model = Counting(mlp(3, 4, None, seed=0))
+    with pytest.raises(ValueError, match="scalar"):
         fit_torch(model, lambda y, z: lt.mse(y, z, reduction="none"), _X8, _Y01, epochs=1)
-    assert model.calls == 1  # only the last call got as far as the checking forward pass
+    assert model.calls == 1  # the checking forward pass only
 
 
 # ---- progress / mixed precision ----------------------------------------------------------
@@ -430,7 +454,7 @@ def test_mixed_precision_on_cpu_is_a_documented_no_op():
             mixed_precision=mp,
             progress=False,
         )
-        assert h.precision == "float32"
+        assert h.precision == "full precision"
         runs.append(h)
     assert runs[0] == runs[1] == runs[2]
     assert runs[0].final() < runs[0].initial()
@@ -449,7 +473,7 @@ def test_keras_reduces_loss_on_digits_and_history_matches(ltf):
     def acc(t, z):
         return float(np.mean(np.argmax(z, -1) == t))
 
-    kw = dict(epochs=4, batch_size=128, metrics={"accuracy": acc}, X_val=X_te, y_val=y_te)
+    kw = dict(epochs=4, batch_size=128, metrics={"accuracy": acc}, validation_data=(X_te, y_te))
     hk = train.fit_keras(train.keras_mlp(64, 32, 10, seed=0), ltf.cross_entropy, X_tr, y_tr, **kw)
     ht = fit_torch(mlp(64, 32, 10, seed=0), lt.cross_entropy, X_tr, y_tr, progress=False, **kw)
     assert isinstance(hk, History) and hk.backend == "keras"
@@ -484,3 +508,89 @@ def test_keras_regression_quiet(ltf, capsys):
     _drop(h, 0.5)
     captured = capsys.readouterr()
     assert captured.out == ""
+
+
+# ---- mixed precision choice (capability mocked: no GPU needed) ---------------------------
+@pytest.mark.parametrize(
+    "capability, expected",
+    [
+        ((7, 5), "float16 autocast + GradScaler"),  # T4: bf16 only emulated
+        ((7, 0), "float16 autocast + GradScaler"),  # V100
+        ((8, 0), "bfloat16 autocast"),  # A100
+        ((9, 0), "bfloat16 autocast"),  # H100
+    ],
+)
+def test_mixed_precision_needs_compute_capability_8_for_bf16(monkeypatch, capability, expected):
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda device=None: capability)
+    # emulated bf16 counts as "supported" for torch; the policy must not ask it
+    monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda *a, **k: True)
+    policy = train.precision_policy(torch.device("cuda"), True)
+    assert policy.name == expected
+    assert policy.grad_scaler == (expected != "bfloat16 autocast")
+    assert policy.autocast_dtype == (
+        torch.bfloat16 if policy.grad_scaler is False else torch.float16
+    )
+    # a string forces one; False and non-CUDA devices are full precision
+    assert train.precision_policy(torch.device("cuda"), "fp16").grad_scaler
+    assert train.precision_policy(torch.device("cuda"), "bf16").autocast_dtype == torch.bfloat16
+    assert train.precision_policy(torch.device("cuda"), False).autocast_dtype is None
+    assert train.precision_policy(torch.device("cpu"), True).autocast_dtype is None
+
+
+# ---- evaluation runs on the model's device -----------------------------------------------
+def test_evaluation_moves_inputs_to_the_models_device():
+    # A model on the `meta` device stands in for a GPU: a CPU input would fail with
+    # "Tensor on device meta is not on the expected device cpu".
+    model = mlp(3, 4, 2, seed=0).to("meta")
+    with pytest.raises(RuntimeError, match="device"):
+        model(torch.as_tensor(_X8))
+    outs = list(train._forward_batches(model, _X8, 3))
+    assert [sl.start for sl, _ in outs] == [0, 3, 6]
+    assert all(out.device.type == "meta" for _, out in outs)
+
+
+def test_predict_and_metrics_go_through_the_device_aware_helper(monkeypatch):
+    calls = []
+    real = train._forward_batches
+
+    def spy(model, X, *args, **kwargs):
+        calls.append(model)
+        return real(model, X, *args, **kwargs)
+
+    monkeypatch.setattr(train, "_forward_batches", spy)
+    model = mlp(3, 4, None, seed=0)
+    fit_torch(
+        model,
+        lt.mse,
+        _X8,
+        _Y01,
+        epochs=2,
+        metrics={"m": lambda t, z: 0.0},
+        validation_data=(_X8, _Y01),
+    )
+    # first-batch checks (2) + per epoch: training-set metrics and validation (2 x 2)
+    assert len(calls) == 6
+    out = train.predict(model, _X8)
+    assert len(calls) == 7 and isinstance(out, np.ndarray) and out.shape == (8,)
+
+
+def test_device_none_trains_where_the_model_is():
+    model = mlp(3, 4, None, seed=0).double()
+    h = fit_torch(model, lt.mse, _X8, _Y01, epochs=2)
+    assert h.device == "cpu" and next(model.parameters()).dtype == torch.float64
+    assert train.predict(model, _X8).dtype == np.float64
+
+
+# ---- gradient clipping -------------------------------------------------------------------
+def test_clip_grad_norm_bounds_each_step():
+    x, y, _ = data.linear_with_outliers(50, seed=0)
+    model = mlp(1, 0, None, depth=0, seed=0).double()
+    before = torch.cat([p.detach().flatten().clone() for p in model.parameters()])
+    fit_torch(model, lt.mse, x, y, epochs=1, lr=0.5, optimizer="sgd", clip_grad_norm=0.01)
+    after = torch.cat([p.detach().flatten() for p in model.parameters()])
+    step = float((after - before).norm())
+    assert 0 < step <= 0.5 * 0.01 + 1e-12  # one full-batch SGD step of clipped length
+    free = mlp(1, 0, None, depth=0, seed=0).double()
+    fit_torch(free, lt.mse, x, y, epochs=1, lr=0.5, optimizer="sgd")
+    unclipped = torch.cat([p.detach().flatten() for p in free.parameters()])
+    assert float((unclipped - before).norm()) > 100 * step

@@ -44,6 +44,7 @@ PROVIDERS: dict[str, set[str]] = {
     "tqdm": {"tqdm"},
     "yaml": {"pyyaml"},
     "PIL": {"pillow"},
+    "myst_nb": {"myst-nb", "jupyter-book"},  # glue: numbers in the prose come from cells
 }
 
 # Imports in src/lossbook that are optional on purpose, with where the guard is.
@@ -51,6 +52,8 @@ OPTIONAL_IN_PACKAGE = {
     # rosetta.py: the focal row has requires="torchvision"; without it the table says
     # "torchvision not installed" instead of failing.
     "torchvision",
+    # plot.py: retina inline figures only inside a Jupyter kernel (it brings matplotlib-inline).
+    "matplotlib_inline",
 }
 
 LOCAL_LABEL_PIN = re.compile(r"===?\s*[^\s;#,]*\+")

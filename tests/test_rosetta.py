@@ -131,8 +131,70 @@ def test_class_axis_is_moved_for_torch_on_3d_inputs():
 
 
 def test_compare_refuses_parameters_the_builtin_cannot_express():
-    args, kw = example("cross_entropy", 0)
+    args, kw = example("binary_cross_entropy_with_logits", 0)
     with pytest.raises(ValueError, match="cannot express"):
-        compare("cross_entropy", "keras", args, kw)
+        compare("binary_cross_entropy_with_logits", "keras", args, kw)
     with pytest.raises(KeyError):
         compare("quantile", "torch", *example("quantile", 0))
+
+
+def test_keras_computes_pytorchs_class_weighted_mean():
+    """The fact behind the cross_entropy / keras row, checked against the installed Keras."""
+    pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    torch = pytest.importorskip("torch")
+    import torch.nn.functional as F
+
+    rng = np.random.default_rng(0)
+    y = np.array([0, 0, 0, 1, 2, 2])
+    z = rng.normal(scale=2.0, size=(6, 3))
+    w = np.array([1.0, 5.0, 2.0])
+    torch_mean = F.cross_entropy(torch.tensor(z), torch.tensor(y), weight=torch.tensor(w)).item()
+    sparse = keras.losses.SparseCategoricalCrossentropy(
+        from_logits=True, reduction="mean_with_sample_weight", dtype="float64"
+    )
+    assert float(sparse(y, z, sample_weight=w[y])) == pytest.approx(torch_mean, rel=1e-12)
+    # the default reduction divides by N instead
+    plain = keras.losses.SparseCategoricalCrossentropy(from_logits=True, dtype="float64")
+    assert float(plain(y, z, sample_weight=w[y])) == pytest.approx(
+        torch_mean * w[y].sum() / len(y), rel=1e-12
+    )
+    # CategoricalFocalCrossentropy takes one alpha per class: gamma = 0 is weighted CE, and
+    # with label smoothing it is PyTorch's weight + label_smoothing once divided by sum w[y]
+    focal = keras.losses.CategoricalFocalCrossentropy(
+        alpha=w.tolist(),
+        gamma=0.0,
+        from_logits=True,
+        label_smoothing=0.1,
+        reduction="sum",
+        dtype="float64",
+    )
+    torch_smooth = F.cross_entropy(
+        torch.tensor(z), torch.tensor(y), weight=torch.tensor(w), label_smoothing=0.1
+    ).item()
+    assert float(focal(np.eye(3)[y], z)) / w[y].sum() == pytest.approx(torch_smooth, rel=1e-12)
+    # and the Rosetta record says so: weight is not a parameter Keras "cannot express"
+    b = ROSETTA["cross_entropy"]["keras"]
+    assert b.supports({"weight": w, "label_smoothing": 0.1})
+    assert "mean_with_sample_weight" in b.how and "alpha" in b.conditions
+    for kw in ({"weight": w}, {"weight": w, "label_smoothing": 0.1}):
+        ours, theirs = compare("cross_entropy", "keras", (y, z), kw)
+        assert theirs == pytest.approx(ours, rel=1e-12)
+
+
+def test_keras_bce_of_a_sigmoid_layer_is_not_clipped():
+    """Keras clips probability arrays, but scores a sigmoid layer's output from its logits."""
+    pytest.importorskip("tensorflow")
+    keras = pytest.importorskip("keras")
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the cached-logits path is the TensorFlow backend's")
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1, activation="sigmoid")])
+    model.layers[0].set_weights([np.array([[1.0]]), np.array([0.0])])
+    model.compile(loss=keras.losses.BinaryCrossentropy())
+    x, y = np.array([[-50.0]]), np.array([[1.0]])
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(50.0, rel=1e-6)
+    p = model.predict(x, verbose=0)
+    assert float(keras.losses.BinaryCrossentropy()(y, p)) == pytest.approx(
+        -math.log(1e-7), rel=1e-6
+    )
+    assert "cached logits" in ROSETTA["binary_cross_entropy"]["keras"].eps

@@ -16,13 +16,19 @@
 - The sidebar shows every chapter (``show_navbar_depth: 2``): the chapters are sections of
   the part intro pages and were collapsed under them. book/_static/lossbook.css lets the
   intro page's entry stand for the part's caption instead of repeating it.
+- Links to the repository (buttons, launch buttons) exist only when ``repository.url`` in
+  _config.yml is set to a real repository: :func:`repository_buttons`.
 - The footer shows the package version (``lossbook.__version__``), the licence (from
   pyproject.toml) and the build date (``SOURCE_DATE_EPOCH`` if set, for reproducible builds).
 - The References page labels entries author-year ("Goodfellow et al., 2016"), as the citations
   in the text read: a pybtex label style, used by the formatting style ``lossbook`` that
   ``bibtex_default_style`` names in _config.yml.
+- The theme's ".pdf" download entry prints the current page only: it is labelled so (the
+  whole book is one PDF, made by `make pdf`, scripts/make_pdf.py).
 - Search (snippets without raw TeX, the API page ranked after the chapters) is done in the
   browser by search_scorer.js, which _config.yml names as ``html_search_scorer``.
+- The API page and the glossary are built from ``lossbook.catalog`` by the directives of
+  lossbook_pages.py (autodoc, autosummary and napoleon over the generated docstrings).
 """
 
 from __future__ import annotations
@@ -100,11 +106,31 @@ def _footer_html() -> str:
     return '<p class="lossbook-build">' + " · ".join(parts) + "</p>"
 
 
+_REPO_BUTTONS = ("use_repository_button", "use_edit_page_button", "use_issues_button")
+
+
+def repository_buttons(opts: dict) -> None:
+    """One setting, ``repository.url`` in _config.yml, switches on every link to the repository:
+    the Repository, Suggest-edit and Open-issue buttons and the Colab/Binder launch buttons.
+    Without a real URL (empty, or the fork placeholder) the book has none of them, so it never
+    shows a dead link."""
+    url = (opts.get("repository_url") or "").strip()
+    if url.startswith("https://") and "YOUR-GITHUB-USER" not in url:
+        for button in _REPO_BUTTONS:
+            opts[button] = True
+        return
+    for button in _REPO_BUTTONS:
+        opts[button] = False
+    opts.pop("repository_url", None)
+    opts["launch_buttons"] = {}
+
+
 def _theme_options(app, config):
     # book/_static: lossbook.css (sidebar part headings, footer) and the favicon. No .js here.
     if "book/_static" not in config.html_static_path:
         config.html_static_path.append("book/_static")
     opts = config.html_theme_options
+    repository_buttons(opts)
     # Named (even empty) so that pydata-sphinx-theme does not add its own header: see above.
     opts.setdefault("navbar_persistent", [])
     opts.setdefault("show_navbar_depth", 2)
@@ -163,9 +189,31 @@ def _register_label_style():
     register_plugin("pybtex.style.formatting", "lossbook", LossbookStyle, force=True)
 
 
+def _always_reread(app, env, added, changed, removed):
+    # Built from the package, not from their (short) sources: read again on every build.
+    return [d for d in ("book/api", "book/glossary") if d in env.found_docs]
+
+
+# ----------------------------------------------------------------------------- header buttons
+
+
+def _label_print_button(app, pagename, templatename, context, doctree):
+    """The theme's ".pdf" download entry prints the current page only (window.print()): say so.
+    The whole book is one PDF made by `make pdf` (linked from the landing page)."""
+    for group in context.get("header_buttons") or []:
+        for button in group.get("buttons", []) if isinstance(group, dict) else []:
+            if button.get("label") == "download-pdf-button":
+                button["text"] = ".pdf (this page)"
+                button["tooltip"] = "Print this page to PDF (the whole book: make pdf)"
+
+
 def setup(app):
+    app.setup_extension("lossbook_pages")
+    app.connect("env-get-outdated", _always_reread)
     _register_label_style()
     app.connect("config-inited", _theme_options)
     app.add_css_file("lossbook.css")
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    # after sphinx-book-theme's add_header_buttons (priority 501)
+    app.connect("html-page-context", _label_print_button, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

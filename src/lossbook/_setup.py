@@ -13,8 +13,9 @@ _TF_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
 #: ``make notebooks`` (which stores the outputs), strict nbval (which compares them) and
 #: :func:`setup` all use it, so a stored output is computed by the same kernels on any x86-64
 #: machine with AVX2, Intel or AMD, with or without AVX-512: PyTorch's own kernels at their AVX2
-#: level, NumPy's SIMD loops at their AVX2 level (names for NumPy 2.x and 1.x), MKL and oneDNN at
-#: AVX2 in MKL's reproducible mode, and one thread everywhere (a parallel sum adds in another order
+#: level, NumPy's SIMD loops at their AVX2 level (names for NumPy 2.x and 1.x), the OpenBLAS that
+#: NumPy ships at its Haswell (AVX2 + FMA) kernels instead of SkylakeX (AVX-512) ones, MKL and
+#: oneDNN at AVX2 in MKL's reproducible mode, and one thread everywhere (a parallel sum adds in another order
 #: with another thread count). NumPy reads its variable when it is imported, so only a process
 #: started with this environment (nbval, ``make notebooks``) gets NumPy pinned; :func:`setup` sets
 #: what can still change inside a running kernel.
@@ -25,6 +26,7 @@ PINNED_ENV = {
     "MKL_CBWR": "AVX2",
     "MKL_ENABLE_INSTRUCTIONS": "AVX2",
     "ONEDNN_MAX_CPU_ISA": "AVX2",
+    "OPENBLAS_CORETYPE": "Haswell",
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "OPENBLAS_NUM_THREADS": "1",
@@ -35,7 +37,7 @@ PINNED_ENV = {
 }
 
 #: A second, deliberately different dispatch for the same machine: scalar PyTorch kernels, NumPy
-#: at its x86-64-v2 baseline, MKL in its SSE-compatible path. Strict nbval passes under both
+#: at its x86-64-v2 baseline, OpenBLAS's SSE (Nehalem) kernels, MKL in its SSE-compatible path. Strict nbval passes under both
 #: (``make test`` runs both), which shows that no stored output depends on the instruction set.
 BASELINE_DISPATCH_ENV = {
     **PINNED_ENV,
@@ -43,6 +45,7 @@ BASELINE_DISPATCH_ENV = {
     "NPY_DISABLE_CPU_FEATURES": "X86_V3 "
     + PINNED_ENV["NPY_DISABLE_CPU_FEATURES"]
     + " AVX2 FMA3 F16C AVX512_KNL AVX512_KNM",
+    "OPENBLAS_CORETYPE": "Nehalem",
     "MKL_CBWR": "COMPATIBLE",
     "MKL_ENABLE_INSTRUCTIONS": "SSE4_2",
     "ONEDNN_MAX_CPU_ISA": "SSE41",

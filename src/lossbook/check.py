@@ -17,16 +17,20 @@ Examples
 >>> g = numerical_grad(lambda x: float(np.sum(x**2)), np.array([1.0, -2.0]))
 >>> agree(g, [2.0, -4.0], tol=1e-6)
 'max |diff| < 1e-06: True'
+>>> with expect_error(ZeroDivisionError):
+...     1 / 0
+ZeroDivisionError: division by zero
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
-__all__ = ["agree", "as_numpy", "maxdiff", "numerical_grad"]
+__all__ = ["agree", "as_numpy", "expect_error", "maxdiff", "numerical_grad"]
 
 
 def as_numpy(x: Any) -> np.ndarray:
@@ -101,3 +105,40 @@ def numerical_grad(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-6) ->
         flat[i] = old
         gflat[i] = (up - down) / (2 * h)
     return grad
+
+
+@contextmanager
+def expect_error(*types: type[BaseException], lines: int = 1) -> Iterator[None]:
+    """Run a block that must fail, and print the error as one short line instead of a traceback.
+
+    A chapter that shows a mistake wants the reader to see the message, not a 30-line stack
+    trace with the paths of the machine that built the book. Inside ``with expect_error():``
+    the exception is caught and printed as ``TypeName: first line of the message``.
+
+    Parameters
+    ----------
+    *types:
+        The exception types expected (default: any ``Exception``). Another type propagates.
+    lines:
+        How many lines of the message to print (default 1).
+
+    Raises
+    ------
+    AssertionError
+        When the block raises nothing: a mistake that no longer fails must not pass silently.
+
+    Examples
+    --------
+    >>> with expect_error(ValueError):
+    ...     int("three")
+    ValueError: invalid literal for int() with base 10: 'three'
+    """
+    caught: tuple[type[BaseException], ...] = types or (Exception,)
+    try:
+        yield
+    except caught as exc:
+        message = "\n".join(str(exc).strip().splitlines()[:lines])
+        print(f"{type(exc).__name__}: {message}")
+    else:
+        expected = ", ".join(t.__name__ for t in types) or "an exception"
+        raise AssertionError(f"expected {expected}, but the block raised nothing")

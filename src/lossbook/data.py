@@ -4,7 +4,7 @@ Every builder takes a ``seed`` and returns NumPy arrays: features are ``float32`
 are documented per function, and the same seed always gives the same arrays (a different
 seed gives different ones). The sets are small on purpose: each chapter's demo must train
 in seconds on two CPU cores. A notebook that runs on a GPU may multiply a size ``n`` by
-:func:`lossbook.train.default_scale`.
+:func:`lossbook.train.scale`.
 
 ============================  =====================================================  ===========
 builder                       what                                                   chapters
@@ -18,8 +18,8 @@ builder                       what                                              
 :func:`batches`               a seeded mini-batch generator over aligned arrays      all
 ============================  =====================================================  ===========
 
-Bad arguments raise :class:`~lossbook.LossInputError` (a ``ValueError``) naming the
-argument and the fix.
+Bad arguments raise a plain :class:`ValueError` naming the argument and the fix
+(:class:`~lossbook.LossInputError` is kept for bad inputs to a loss).
 """
 
 from __future__ import annotations
@@ -29,8 +29,6 @@ import numbers
 from collections.abc import Iterator
 
 import numpy as np
-
-from ._errors import LossInputError
 
 __all__ = [
     "TRUE_INTERCEPT",
@@ -51,13 +49,17 @@ TRUE_INTERCEPT = 3.0
 
 
 # ---- argument checks ---------------------------------------------------------------------
-def _fail(func: str, msg: str) -> LossInputError:
-    return LossInputError(f"lossbook.data.{func} {msg}")
+def _fail(func: str, msg: str) -> ValueError:
+    return ValueError(f"lossbook.data.{func} {msg}")
 
 
 def _check_int(func: str, name: str, value, *, minimum: int = 1) -> int:
     if not isinstance(value, numbers.Integral) or isinstance(value, bool) or int(value) < minimum:
-        raise _fail(func, f"expects {name} to be an integer >= {minimum}; got {value!r}.")
+        raise _fail(
+            func,
+            f"expects {name} to be an integer >= {minimum}; got {value!r}. "
+            f"Pass a whole number, e.g. {name}={max(minimum, 1)}.",
+        )
     return int(value)
 
 
@@ -67,7 +69,9 @@ def _check_real(func: str, name: str, value, lo: float, hi: float, *, lo_open=Fa
     ok = ok and (value < hi if hi_open else value <= hi)
     if not ok:
         interval = f"{'(' if lo_open else '['}{lo:g}, {hi:g}{')' if hi_open else ']'}"
-        raise _fail(func, f"expects {name} in {interval}; got {value!r}.")
+        raise _fail(
+            func, f"expects {name} in {interval}; got {value!r}. Pass a number in that interval."
+        )
     return float(value)
 
 
@@ -257,7 +261,11 @@ def digits(
 # ---- embedding ---------------------------------------------------------------------------
 def _digit_subset(func: str, subset: str, test_size: float, seed: int, scale: bool):
     if subset not in ("train", "test", "all"):
-        raise _fail(func, f"expects subset in {{'train', 'test', 'all'}}; got {subset!r}.")
+        raise _fail(
+            func,
+            f"expects subset in {{'train', 'test', 'all'}}; got {subset!r}. "
+            "Pass subset='train' (the default), 'test' or 'all'.",
+        )
     if subset == "all":
         return _load_digits(bool(scale))
     X_tr, X_te, y_tr, y_te = digits(test_size=test_size, seed=seed, scale=scale)
@@ -431,7 +439,9 @@ def batches(
     """
     f = "batches"
     if not arrays:
-        raise _fail(f, "expects at least one array; got none.")
+        raise _fail(
+            f, "expects at least one array; got none. Pass e.g. batches(X, y, batch_size=32)."
+        )
     batch_size = _check_int(f, "batch_size", batch_size)
     lengths = [len(a) for a in arrays]
     if len(set(lengths)) != 1:

@@ -35,6 +35,19 @@ def use_style() -> None:
             "svg.hashsalt": "lossbook",
         }
     )
+    _retina_inline_figures()
+
+
+def _retina_inline_figures() -> None:
+    """In Jupyter, store figures as PNGs at twice the resolution and display them at their
+    nominal size ("retina"), so that they stay crisp when a reader zooms in the HTML book."""
+    try:
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # no IPython / inline backend: nothing to configure
+        return
+    if get_ipython() is not None:
+        set_matplotlib_formats("retina")
 
 
 def curves(

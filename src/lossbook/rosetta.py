@@ -80,8 +80,11 @@ def edge_case(name: str, framework: str) -> tuple[tuple, dict] | None:
     if name == "binary_cross_entropy_with_logits":
         return (np.array([1.0, 0.0]), np.array([0.5, -1.0])), {"pos_weight": np.array(3.0)}
     if name == "cross_entropy":
-        return (np.array([0, 2]), np.array([[2.0, 0.5, -1.0], [0.0, 1.0, 0.3]])), {
-            "weight": np.array([1.0, 2.0, 0.5])
+        # weight and label smoothing with a true-class probability below 1e-7: Keras's
+        # CategoricalFocalCrossentropy clips the softmax there
+        return (np.array([0, 2]), np.array([[-30.0, 0.5, -1.0], [0.0, 1.0, 0.3]])), {
+            "weight": np.array([1.0, 2.0, 0.5]),
+            "label_smoothing": 0.1,
         }
     if name == "categorical_hinge":
         return (np.eye(3)[[0]], np.array([[0.5, -0.2, -1.0]])), kw
@@ -113,7 +116,7 @@ def compare(name: str, framework: str, args, kwargs: dict | None = None) -> tupl
 
     lossbook's value is the NumPy reference (float64). The built-in is called through its
     adapter in float64. Raises ``ValueError`` when the built-in cannot express ``kwargs``
-    (for example a class ``weight`` in Keras) and ``KeyError`` when there is no built-in.
+    (for example ``pos_weight`` in Keras) and ``KeyError`` when there is no built-in.
     """
     from . import numpy as lnp
 

@@ -28,9 +28,10 @@ ENTRIES = (
         torch_builtin="torch.nn.functional.binary_cross_entropy",
         keras_builtin="keras.losses.BinaryCrossentropy",
         builtin_notes=(
-            "keras BinaryCrossentropy clips p to [1e-7, 1 - 1e-7] as lossbook does (and "
-            "averages the last axis per sample); torch BCELoss does not clip p but clamps each "
-            "log at -100, so they differ only within eps of 0 and 1. In float32, 1 - 1e-7 "
+            "keras BinaryCrossentropy clips an array p to [1e-7, 1 - 1e-7] as lossbook does (and "
+            "averages the last axis per sample), but scores the output of a sigmoid layer from "
+            "its cached logits under TensorFlow, without the clip; torch BCELoss does not clip p "
+            "but clamps each log at -100, so they differ only within eps of 0 and 1. In float32, 1 - 1e-7 "
             "rounds to 1 - 1.19e-7, so the largest loss at p = 1, y = 0 is 15.94, not 16.12 "
             "(Keras and lossbook alike)."
         ),

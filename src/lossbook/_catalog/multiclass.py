@@ -38,7 +38,10 @@ ENTRIES = (
             "ignore_index. Keras: CategoricalCrossentropy(from_logits=True) for probability/one-hot "
             "rows, SparseCategoricalCrossentropy(from_logits=True) for indices; with "
             "from_logits=False Keras renormalises predicted rows and clips them to [1e-7, 1 - 1e-7]; "
-            "no per-class weight argument (class_weight in fit, mean over N)."
+            "PyTorch's weighted mean is SparseCategoricalCrossentropy(from_logits=True, "
+            "reduction='mean_with_sample_weight') with sample_weight=w[y] (the default reduction "
+            "divides by N); CategoricalFocalCrossentropy(alpha=w, gamma=0) takes per-class "
+            "weights."
         ),
         when_to_use=(
             "The default loss for single-label classification with C >= 2 classes, from logits. "

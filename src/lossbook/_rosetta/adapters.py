@@ -243,11 +243,29 @@ def _keras_cross_entropy(args, kw):
     y, z = args
     z = np.asarray(z)
     y = np.asarray(y)
-    rows = _one_hot(y, z.shape[-1]) if y.dtype.kind in "iu" else y
-    loss = _keras(
-        "CategoricalCrossentropy", from_logits=True, label_smoothing=kw.get("label_smoothing", 0.0)
-    )
-    return loss(_k(rows), _k(z))
+    w = kw.get("weight")
+    eps = kw.get("label_smoothing", 0.0)
+    indices = y.dtype.kind in "iu"
+    rows = _one_hot(y, z.shape[-1]) if indices else y
+    if w is None:
+        loss = _keras("CategoricalCrossentropy", from_logits=True, label_smoothing=eps)
+        return loss(_k(rows), _k(z))
+    w = np.asarray(w, dtype=np.float64)
+    if indices and eps == 0:
+        # PyTorch's weighted mean sum_i w[y_i] l_i / sum_i w[y_i]: a sample weight w[y_i] and
+        # the reduction that divides by the sum of the sample weights
+        loss = _keras(
+            "SparseCategoricalCrossentropy", from_logits=True, reduction="mean_with_sample_weight"
+        )
+        return loss(_k(y), _k(z), sample_weight=_k(w[y]))
+    # per-class weights inside each sample's sum (label smoothing, probability rows):
+    # CategoricalFocalCrossentropy's alpha takes one weight per class, gamma = 0 removes the
+    # focal factor; it clips the softmax to [1e-7, 1 - 1e-7]
+    focal = {"alpha": w.tolist(), "gamma": 0.0, "from_logits": True, "label_smoothing": eps}
+    if not indices:  # probability rows: lossbook's mean is over N
+        return _keras("CategoricalFocalCrossentropy", **focal)(_k(rows), _k(z))
+    total = _keras("CategoricalFocalCrossentropy", reduction="sum", **focal)(_k(rows), _k(z))
+    return total / float(w[y].sum())
 
 
 def _keras_softmax_focal(args, kw):

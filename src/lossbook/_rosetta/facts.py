@@ -279,10 +279,11 @@ def _build() -> dict[str, dict[str, Builtin | None]]:
             argument_order=k_order,
             default_reduction=k_mean,
             inputs="probabilities (from_logits=False)",
-            eps="p clipped to [1e-7, 1 - 1e-7]",
+            eps="p clipped to [1e-7, 1 - 1e-7] on probability arrays; the output of a sigmoid "
+            "layer is scored from its cached logits (TensorFlow backend): no clip",
             labels="targets in [0, 1]",
             agrees=True,
-            conditions="always with lossbook's default eps = 1e-7",
+            conditions="always with lossbook's default eps = 1e-7 (on probability arrays)",
             fixed={"eps": 1e-7},
         ),
         _b(
@@ -387,16 +388,23 @@ def _build() -> dict[str, dict[str, Builtin | None]]:
             "cross_entropy",
             K,
             _keras_cross_entropy,
-            "CategoricalCrossentropy(from_logits=True, label_smoothing)(one_hot, logits)",
+            "CategoricalCrossentropy(from_logits=True, label_smoothing)(one_hot, logits); with "
+            "weight: SparseCategoricalCrossentropy(from_logits=True, "
+            "reduction='mean_with_sample_weight')(y, logits, sample_weight=w[y])",
             argument_order=k_order,
-            default_reduction=k_mean,
+            default_reduction=k_mean + "; 'mean_with_sample_weight' divides by the sum of the "
+            "sample weights",
             inputs="probabilities unless from_logits=True",
             eps="probabilities: rows renormalised, clipped to [1e-7, 1 - 1e-7]",
             labels="one-hot / probability rows (Sparse... for indices); " + _LAST,
             agrees="conditions",
-            conditions="weight=None (no per-class weight: class_weight in fit() is a sample "
-            "weight averaged over N)",
-            fixed={"weight": None},
+            conditions="always without weight; weight with integer targets: sample_weight=w[y] "
+            "and reduction='mean_with_sample_weight' give PyTorch's weighted mean exactly; weight "
+            "with label_smoothing (or probability rows): CategoricalFocalCrossentropy(alpha=w, "
+            "gamma=0, from_logits=True) takes the per-class weights (reduction='sum', then "
+            "/ sum w[y_i]) and agrees while every softmax probability is above 1e-7 (it clips), "
+            "to about 1e-8 (it keeps alpha in float32)",
+            tol=1e-7,
         ),
         _b(
             "nll",
