@@ -43,6 +43,13 @@ NAMES = [e.name for e in lossbook.catalog]
 CLASS_INDEX_LOSSES = ["cross_entropy", "nll", "multi_margin", "softmax_focal"]
 
 
+def test_blank_must_be_a_class_of_log_probs_in_every_backend():
+    args, kwargs = make_case("ctc", 3)  # C = 4
+    got = {b: _outcome(b, "ctc", args, {**kwargs, "blank": 4}) for b in BACKENDS}
+    assert got["numpy"].startswith("ctc expects blank between 0 and 3"), got["numpy"]
+    assert got["torch"] == got["numpy"] == got["tensorflow"], got
+
+
 def test_the_contract_lists_30_losses():
     assert len(CONTRACT) == 30
 
@@ -106,6 +113,9 @@ def test_reductions_are_consistent(backend, name):
     if name in ("cross_entropy", "nll") and "weight" in kwargs:
         w = kwargs["weight"][np.asarray(args[0])]
         np.testing.assert_allclose(mean, none.sum() / w.sum(), rtol=1e-5)
+    elif name == "ctc":  # PyTorch's convention: each loss over its target length, then the mean
+        per = none / np.maximum(np.asarray(args[3]), 1)
+        np.testing.assert_allclose(mean, per.mean(), rtol=1e-5)
     else:
         np.testing.assert_allclose(mean, none.mean(), rtol=1e-5)
     e = lossbook.catalog[name]
@@ -205,6 +215,24 @@ VALUE_ROWS = [
     ("margin_ranking", 0, _first(0.0), "y", "-1"),
     ("cosine_embedding", 0, _first(0.0), "y", "-1"),
     ("gaussian_nll", 2, _first(-1.0), "var", ">= 0"),
+    # version 3: boxes, sequences (make_case: N = 6, T = 8, S = 3, C = 4, blank = 0)
+    ("giou", 1, lambda a: a[:, [2, 1, 0, 3]], "boxes_pred", "x2 >= x1"),
+    ("giou", 0, lambda a: a[:, [0, 3, 2, 1]], "boxes_true", "y2 >= y1"),
+    ("giou", 1, lambda a: a[:, :3], "boxes_pred", "size 4"),
+    ("giou", 0, lambda a: np.concatenate([a, a[:, :1]], axis=1), "boxes_true", "size 4"),
+    ("ctc", 2, _first(9), "input_lengths", "between 1 and 8"),
+    ("ctc", 2, _first(0), "input_lengths", "between 1 and 8"),
+    ("ctc", 3, _first(4), "target_lengths", "between 0 and 3"),
+    ("ctc", 3, _first(-1), "target_lengths", "between 0 and 3"),
+    ("ctc", 0, _first(0), "targets", "blank = 0"),
+    ("ctc", 0, _first(4), "targets", "between 0 and 3"),
+    ("ctc", 0, _first(-2), "targets", "between 0 and 3"),
+    ("ctc", 0, lambda a: a.astype(float), "targets", "integer labels"),
+    ("ctc", 2, lambda a: a.astype(float), "input_lengths", "integer lengths"),
+    ("ctc", 1, lambda a: a[:, :, 0], "log_probs", "(N, T, C)"),
+    ("ctc", 2, lambda a: a[:-1], "input_lengths", "(N,)"),
+    ("dpo", 2, lambda a: a[:-1], "ref_chosen_logps", "same shape"),
+    ("distillation_kl", 1, lambda a: a[:, :-1], "student_logits", "same shape"),
     *[
         (n, 0, _first(4), "y_true", "between 0 and 3") for n in CLASS_INDEX_LOSSES
     ],  # C = 4 in cases.py
@@ -299,6 +327,8 @@ def _probe_values(rule):
         return [*vals, False, 0, 1]
     if rule.kind == "weights":
         return [*vals, -1.0, 0.0, 2.0, 3]
+    if rule.kind == "index":  # (the data's own bound, e.g. blank < C, is not the rule's)
+        return [*vals, 0, -1, 1, 0.5, 2.0, np.int64(2)]
     for b in (rule.lo, rule.hi):
         if math.isfinite(b):
             vals += [b, b - 1e-3, b + 1e-3]
@@ -311,6 +341,8 @@ def _accepts(rule, value):
         return rule.optional
     if isinstance(value, bool):
         return rule.kind == "flag"
+    if rule.kind == "index":
+        return isinstance(value, (int, np.integer)) and value >= rule.lo
     if rule.kind == "flag" or not isinstance(value, (int, float)) or not math.isfinite(value):
         return False
     if rule.kind == "weights":
@@ -331,6 +363,10 @@ def _boundary_cases():
 def test_every_backend_accepts_and_refuses_the_same_parameter_values(name, param, value):
     args, kwargs = make_case(name, 4)
     kwargs = {**kwargs, param: value}
+    if name == "ctc" and param == "blank" and _accepts(lossbook.catalog[name].rules[param], value):
+        targets = np.array(args[0], copy=True)  # the labels must avoid the new blank:
+        targets[targets == value] = 0  # give its class the old blank's index (0)
+        args = (targets, *args[1:])
     got = {b: _outcome(b, name, args, kwargs) for b in BACKENDS}
     assert got["torch"] == got["numpy"] and got["tensorflow"] == got["numpy"], got
     rule = lossbook.catalog[name].rules[param]

@@ -112,6 +112,8 @@ class _Plan:
     def prepare(self, raw: tuple, params: dict) -> tuple[list, dict, bool]:
         """Check and convert the positional arrays and the array parameters; return
         ``(arrays, params, rows)`` with ``rows`` True for probability-row targets."""
+        if self.target == "sequence":
+            return self.prepare_sequence(raw, params)
         ops, v, args = self.ops, self.v, self.args
         like = ops.like(raw)
         xs = [ops.asarray(x, like) for x in raw]
@@ -148,6 +150,10 @@ class _Plan:
         if self.ndim is not None:
             i, name, n, what, exact = self.ndim
             (v.ndim_exactly if exact else v.ndim_at_least)(name, xs[i], n, what)
+        if self.entry.inputs.last_axis is not None:
+            what = self.ndim[3] if self.ndim is not None else "(..., n)"
+            for name, x in zip(args, xs, strict=True):
+                v.last_axis(name, x, self.entry.inputs.last_axis, what)
         first = args[0]
         if self.target in ("same", "onehot") or rows:
             for name, x in zip(args[1:], xs[1:], strict=True):
@@ -231,6 +237,63 @@ class _Plan:
             params = {**params, **ws}
         return xs, params, rows
 
+    def prepare_sequence(self, raw: tuple, params: dict) -> tuple[list, dict, bool]:
+        """The checks of ``ctc`` (``Inputs.target == "sequence"``): ``targets (N, S)``
+        integer labels padded past each target length, ``log_probs (N, T, C)``,
+        ``input_lengths (N,)`` and ``target_lengths (N,)`` integers. Same order as
+        :meth:`prepare`: dtypes, non-empty, shapes (and ``blank`` < C), finiteness, values."""
+        ops, v = self.ops, self.v
+        n_tgt, n_lp, n_il, n_tl = self.args
+        like = ops.like(raw)
+        targets, lp, il, tl = (ops.asarray(x, like) for x in raw)
+        lp = ops.pred(lp)
+        # dtypes
+        v.integer_dtype(n_tgt, targets, "labels")
+        if not ops.is_float(lp):
+            v.floating(n_lp, lp)
+        v.integer_dtype(n_il, il, "lengths")
+        v.integer_dtype(n_tl, tl, "lengths")
+        # non-empty
+        for name, x in zip(self.args, (targets, lp, il, tl), strict=True):
+            if ops.is_empty(x):
+                v.nonempty(name, x)
+        # shapes
+        v.ndim_exactly(n_tgt, targets, 2, "(N, S): padded label sequences, one row per sample")
+        v.ndim_exactly(n_lp, lp, 3, "(N, T, C): batch first, classes last")
+        n, t, c = ops.shape(lp)
+        s = ops.shape(targets)[1]
+        v.shape_equals(n_tgt, targets, (n, s), f"(N, S) with N = {n_lp}.shape[0]")
+        for name, x in ((n_il, il), (n_tl, tl)):
+            v.shape_equals(name, x, (n,), f"(N,) with N = {n_lp}.shape[0]")
+        if c is not None:
+            v.index_below("blank", params["blank"], c, n_lp)
+        # casts
+        lp = ops.cast(lp, ops.compute_dtype([lp]))
+        targets, il, tl = ops.index(targets), ops.index(il), ops.index(tl)
+        # finiteness, values
+        v.finite(n_lp, lp)
+        if t is not None:
+            v.in_range(
+                n_il,
+                il,
+                1,
+                t,
+                f"T = {n_lp}.shape[1]",
+                "Each input length counts the valid frames of one sample.",
+            )
+        if s is not None:
+            v.in_range(
+                n_tl,
+                tl,
+                0,
+                s,
+                f"S = {n_tgt}.shape[1]",
+                "Each target length counts the labels of one row of targets.",
+            )
+        if c is not None and value_checks_enabled() and ops.has_values(targets):
+            v.sequence_labels(n_tgt, ops.valid_labels(targets, tl), c, params["blank"])
+        return [targets, lp, il, tl], params, False
+
     def _check_deferred(self, deferred: list) -> None:
         for name, x in deferred:
             self.v.finite(name, x)
@@ -260,6 +323,8 @@ class _Plan:
                 v.label_set(name, x, (0.0, 1.0), check.fix)
             elif check.kind == "nonneg":
                 v.nonnegative(name, x, fix=check.fix, lo_hi=extremes.get(i))
+            elif check.kind == "boxes":
+                v.boxes(name, x)
             else:  # pragma: no cover - a catalog error
                 raise RuntimeError(f"unknown check {check.kind!r}")
         for name, w in ws.items():
@@ -397,11 +462,14 @@ class Frame:
             plan = self._plan(name)
             entry = plan.entry
             pnames = tuple(entry.params)
+            self_reduces = _takes_reduction(math_fn)
 
             def run(raw: tuple, pvals: tuple, reduction: Any) -> Any:
                 plan.check_params(reduction, pvals)
                 params = dict(zip(pnames, pvals, strict=True))
                 xs, params, rows = plan.prepare(raw, params)
+                if self_reduces:
+                    return math_fn(*xs, **params, reduction=reduction)
                 g = math_fn(*xs, **params)
                 if reduction != "mean":
                     return g
@@ -429,6 +497,9 @@ _REDUCTION_DOC = """reduction : {{"mean", "sum", "none"}}, default "mean"
 
 def _arg_doc(entry: LossSpec, frame: Frame, arg: str) -> str:
     inp = entry.inputs
+    if arg in entry.arg_docs:
+        doc = entry.arg_docs[arg]
+        return f"{arg} : {frame.array}\n    " + doc[:1].upper() + doc[1:]
     preds = [a for a in entry.args if a in entry.differentiable_args]
     first, pred0 = entry.args[0], preds[0]
     parts = []
@@ -463,6 +534,7 @@ def _arg_doc(entry: LossSpec, frame: Frame, arg: str) -> str:
                     "pm1": "labels in {-1, +1}",
                     "binary": "labels in {0, 1}",
                     "nonneg": "values >= 0",
+                    "boxes": "rows (x1, y1, x2, y2) with x2 >= x1 and y2 >= y1",
                 }[c.kind]
                 + (f" (unless ``{c.unless}``)" if c.unless else "")
             )
@@ -473,7 +545,7 @@ def _arg_doc(entry: LossSpec, frame: Frame, arg: str) -> str:
 def _param_doc(entry: LossSpec, name: str) -> str:
     rule = entry.rules[name]
     default = entry.params[name]
-    kind = {"flag": "bool", "weights": "array or None"}.get(rule.kind, "float")
+    kind = {"flag": "bool", "weights": "array or None", "index": "int"}.get(rule.kind, "float")
     if rule.kind == "real" and rule.optional:
         kind = "float or None"
     return f"{name} : {kind}, default {default!r}\n    {rule.doc[:1].upper() + rule.doc[1:]}; {rule.describe()}."
@@ -510,7 +582,10 @@ def loss_doc(entry: LossSpec, frame: Frame, note: str | None) -> str:
         )
     params = [_arg_doc(entry, frame, a) for a in entry.args]
     params += [_param_doc(entry, p) for p in entry.params]
-    params.append(_REDUCTION_DOC.format(none=NONE_SHAPES[entry.none_shape], weighted=weighted))
+    reduction_doc = _REDUCTION_DOC.format(none=NONE_SHAPES[entry.none_shape], weighted=weighted)
+    if entry.mean_doc:
+        reduction_doc = reduction_doc.rsplit('``"mean"``', 1)[0] + f'``"mean"``: {entry.mean_doc}.'
+    params.append(reduction_doc)
     builtins = []
     if entry.torch_builtin:
         builtins.append(f"PyTorch: ``{entry.torch_builtin}``")
@@ -562,9 +637,14 @@ def grad_doc(entry: LossSpec, frame: Frame, note: str | None) -> str:
         + (" (a tuple, in argument order)" if several else "")
         + ".\n\nDerived by hand; per term of the unreduced loss\n\n"
         f".. math::\n\n    {entry.gradient}\n\n"
-        'Same arguments as the loss. For ``reduction="mean"`` the gradient is divided by the '
-        'number of terms (or by the total class weight, where ``"mean"`` is a weighted '
-        'mean); for ``"none"`` it is the gradient of the sum.\n'
+        + (
+            f'Same arguments as the loss. For ``reduction="mean"`` it is the gradient of '
+            f'{entry.mean_doc}; for ``"none"`` it is the gradient of the sum.\n'
+            if entry.mean_doc
+            else 'Same arguments as the loss. For ``reduction="mean"`` the gradient is '
+            "divided by the number of terms (or by the total class weight, where "
+            '``"mean"`` is a weighted mean); for ``"none"`` it is the gradient of the sum.\n'
+        )
     )
     if note:
         text += "\nNotes\n-----\n" + inspect.cleandoc(note) + "\n"

@@ -301,6 +301,14 @@ class Validator:
         if rule.kind == "flag":
             self.bool_param(name, value)
             return
+        if rule.kind == "index":
+            integer = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+            if integer and value >= rule.lo:
+                return
+            raise self.fail(
+                f"expects {name} to be an integer >= {_fmt(float(rule.lo))}; got {value!r}."
+                + (f" {rule.fix}" if rule.fix else "")
+            )
         if rule.kind == "weights":
             if isinstance(value, (bool, str, bytes)) or type(value).__name__ == "bool_":
                 raise self.fail(
@@ -328,3 +336,72 @@ class Validator:
         else:
             msg = f"expects {name} {bounds}{none}; got {value!r}."
         raise self.fail(msg + (f" {rule.fix}" if rule.fix else ""))
+
+    # ---- added for giou, ctc and dpo (version 3) ---------------------------------------
+    def integer_dtype(self, name: str, x: Any, what: str) -> None:
+        """Structural: ``x`` holds integers (``what`` says which: labels, lengths)."""
+        if not self.ops.is_int(x):
+            raise self.fail(
+                f"expects integer {what} in {name}; got dtype {self.ops.dtype_name(x)}. "
+                f"Cast with {name}.long() (PyTorch), tf.cast({name}, tf.int64) or "
+                f"np.asarray({name}).astype(int)."
+            )
+
+    def last_axis(self, name: str, x: Any, n: int, what: str) -> None:
+        """Structural: the last axis of ``x`` has size ``n``."""
+        shape = self.ops.shape(x)
+        if not shape or (shape[-1] is not None and shape[-1] != n):
+            raise self.fail(
+                f"expects {name} of shape {what}, a last axis of size {n}; got shape {shape}. "
+                "Boxes are rows (x1, y1, x2, y2): convert (cx, cy, w, h) or (x, y, w, h) first."
+            )
+
+    def boxes(self, name: str, x: Any) -> None:
+        """Value check: rows (x1, y1, x2, y2) with x2 >= x1 and y2 >= y1."""
+        if not self._check_values(x):
+            return
+        lo, _ = self.ops.min_max(x[..., 2:] - x[..., :2])
+        if lo < 0:
+            raise self.fail(
+                f"expects {name} as (x1, y1, x2, y2) with x2 >= x1 and y2 >= y1; got a box "
+                f"with a width or height of {_fmt(lo)}. Check the corner order (torchvision's "
+                "box_convert turns (cx, cy, w, h) into (x1, y1, x2, y2))."
+            )
+
+    def index_below(self, name: str, value: int, n: int, what: str) -> None:
+        """Structural: a class-index parameter must be below the number of classes."""
+        if value >= n:
+            raise self.fail(
+                f"expects {name} between 0 and {n - 1} ({what} has {n} classes); got {value!r}."
+            )
+
+    def in_range(self, name: str, x: Any, lo: int, hi: int, what: str, fix: str) -> None:
+        """Value check: integers ``x`` in ``[lo, hi]``."""
+        if not self._check_values(x) or self.ops.is_empty(x):
+            return
+        got_lo, got_hi = self.ops.min_max(x)
+        if got_lo < lo or got_hi > hi:
+            raise self.fail(
+                f"expects {name} between {lo} and {hi} ({what}); got values in "
+                f"[{_fmt(got_lo)}, {_fmt(got_hi)}]. {fix}"
+            )
+
+    def sequence_labels(self, name: str, labels: Any, n_classes: int, blank: int) -> None:
+        """Value check: the labels inside the target lengths are classes 0..C-1, not blank."""
+        if not self._check_values(labels) or self.ops.is_empty(labels):
+            return
+        lo, hi = self.ops.min_max(labels)
+        if lo < 0 or hi >= n_classes:
+            raise self.fail(
+                f"expects labels in {name} between 0 and {n_classes - 1} (log_probs has "
+                f"{n_classes} classes) within each target length; got values in "
+                f"[{_fmt(lo)}, {_fmt(hi)}]. Re-map the labels to 0..C-1; the padding past "
+                "a target length is ignored."
+            )
+        _, hit = self.ops.min_max(labels == blank)
+        if hit:
+            raise self.fail(
+                f"expects no label in {name} equal to blank = {blank} within each target "
+                "length; got one. The blank class is reserved for the alignment: shift the "
+                "labels or pass the blank's index with blank=."
+            )

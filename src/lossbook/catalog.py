@@ -22,6 +22,9 @@ TASKS = (
     "ranking",
     "metric learning",
     "segmentation",
+    "object detection",
+    "sequence recognition",
+    "preference optimisation",
 )
 
 # How the unreduced loss (reduction="none") is shaped.
@@ -29,6 +32,7 @@ NONE_SHAPES = {
     "elementwise": "same shape as the prediction",
     "per_sample": "one value per sample (the class axis, the last one, is reduced)",
     "per_pair": "one value per pair / triplet / query",
+    "per_sequence": "one value per sample (sequence)",
 }
 
 
@@ -38,7 +42,8 @@ class Rule:
     backend checks it through the same code (:mod:`lossbook._frame`), with the same message.
 
     ``kind``: ``"real"`` (a real number, never a bool, finite, inside the interval
-    ``lo``..``hi``), ``"flag"`` (True or False) or ``"weights"`` (an array of per-class
+    ``lo``..``hi``), ``"index"`` (a Python or NumPy integer, never a bool, >= ``lo``; e.g.
+    the blank class of ctc), ``"flag"`` (True or False) or ``"weights"`` (an array of per-class
     weights: shape ``(C,)``, or a real number too when ``scalar`` is set; finite, >= 0).
     ``optional``: None is accepted as well. ``doc`` says what the parameter does, ``fix``
     is appended to the error message.
@@ -74,6 +79,8 @@ class Rule:
         """One line for a docstring."""
         if self.kind == "flag":
             return "True or False"
+        if self.kind == "index":
+            return f"an integer >= {_num(self.lo)}"
         if self.kind == "weights":
             what = "a number or an array of shape (C,)" if self.scalar else "an array of shape (C,)"
             return what + ", finite and >= 0" + (", or None" if self.optional else "")
@@ -98,6 +105,11 @@ def real(
     return Rule("real", doc, lo, hi, lo_open, hi_open, optional, fix=fix)
 
 
+def index(doc: str, lo: int = 0, *, fix: str = "") -> Rule:
+    """An integer parameter >= ``lo`` (a class index such as ctc's ``blank``)."""
+    return Rule("index", doc, lo, fix=fix)
+
+
 def flag(doc: str) -> Rule:
     return Rule("flag", doc)
 
@@ -112,7 +124,8 @@ class Check:
     """A value check on one positional argument (skipped inside ``validation(False)``).
 
     ``kind``: ``"unit"`` (values in [0, 1]), ``"pm1"`` (labels in {-1, +1}), ``"binary"``
-    (labels in {0, 1}), ``"nonneg"`` (values >= 0). ``fix`` is the advice of the message;
+    (labels in {0, 1}), ``"nonneg"`` (values >= 0), ``"boxes"`` (rows (x1, y1, x2, y2) with
+    x2 >= x1 and y2 >= y1). ``fix`` is the advice of the message;
     ``unless`` names a flag parameter that turns the check off when True.
     """
 
@@ -132,7 +145,10 @@ class Inputs:
     without the last axis), ``"indices"`` (integer class indices of that shape),
     ``"indices_or_rows"`` (indices, or floating probability rows of the predictions'
     shape), ``"onehot"`` (one-hot rows of the predictions' shape).
+    ``"sequence"`` (ctc: padded integer label sequences ``(N, S)``, predictions
+    ``(N, T, C)`` and two integer length arrays ``(N,)``; see ``_Plan.prepare_sequence``).
     ``ndim``: ``(argument, n, layout in words, exact)``: a required number of axes.
+    ``last_axis``: a required size of the last axis of every argument (4 for boxes).
     ``reduces``: which axes ``reduction="none"`` has summed away: ``""`` (none,
     elementwise), ``"last"`` (the class / embedding axis) or ``"all_but_first"``.
     ``propagates``: any NaN / inf input gives a non-finite loss, whatever the other inputs
@@ -142,6 +158,7 @@ class Inputs:
 
     target: str = "same"
     ndim: tuple[str, int, str, bool] | None = None
+    last_axis: int | None = None
     checks: tuple[Check, ...] = ()
     reduces: str = ""
     propagates: bool = False
@@ -168,7 +185,8 @@ class LossSpec:
     chinese: str  # correct Chinese term, e.g. "均方误差"
     task: str  # one of TASKS
     family: (
-        str  # backend module that holds it: regression, binary, multiclass, embedding, segmentation
+        str  # backend module that holds it: regression, binary, multiclass, embedding, segmentation,
+        # detection, sequence, preference
     )
     args: tuple[str, ...]  # positional argument names, in order
     params: dict[str, Any]  # keyword-only parameters and defaults (reduction excluded)
@@ -187,6 +205,8 @@ class LossSpec:
     inputs: Inputs = field(default_factory=Inputs)  # the composite input checks
     example: Example | None = None  # the doctested example of every backend
     weighted_mean: str = ""  # keyword parameter of class weights that "mean" divides by
+    mean_doc: str = ""  # what "mean" is, where it is not the mean of "none" (ctc)
+    arg_docs: dict[str, str] = field(default_factory=dict)  # docstring text of an argument
 
 
 class Catalog:
@@ -226,7 +246,16 @@ class Catalog:
 
 
 def _load() -> Catalog:
-    from ._catalog import binary, embedding, multiclass, regression, segmentation
+    from ._catalog import (
+        binary,
+        detection,
+        embedding,
+        multiclass,
+        preference,
+        regression,
+        segmentation,
+        sequence,
+    )
 
     return Catalog(
         regression.ENTRIES
@@ -234,6 +263,9 @@ def _load() -> Catalog:
         + multiclass.ENTRIES
         + embedding.ENTRIES
         + segmentation.ENTRIES
+        + detection.ENTRIES
+        + sequence.ENTRIES
+        + preference.ENTRIES
     )
 
 

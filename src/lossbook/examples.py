@@ -177,6 +177,52 @@ def case_dice(rng):
     return (y, p), {"smooth": 1.0}
 
 
+def _boxes(rng, n):
+    """Valid boxes (x1, y1, x2, y2): corners from a normal, widths and heights in [0.2, 2]."""
+    xy = rng.normal(size=(n, 2))
+    return np.concatenate([xy, xy + rng.uniform(0.2, 2.0, size=(n, 2))], axis=1)
+
+
+def case_giou(rng):
+    true = _boxes(rng, N)
+    pred = true + rng.normal(scale=0.4, size=(N, 4))
+    pred[:, 2:] = np.maximum(pred[:, 2:], pred[:, :2] + 0.1)  # keep x2 > x1, y2 > y1
+    pred[-1] = true[-1] + [3.0, 3.0, 3.0, 3.0]  # one pair that does not overlap
+    return (true, pred), {"eps": 1e-7}
+
+
+def _sequences(rng, n, t_len=8, s_len=3, n_classes=C, blank=0):
+    """A ctc case: labels avoid ``blank`` (padding past each length is -1, which nothing
+    reads), every target fits its input length, log_probs are log-softmax outputs."""
+    labels = [k for k in range(n_classes) if k != blank]
+    target_lengths = rng.integers(0, s_len + 1, size=n)
+    target_lengths[0] = s_len
+    targets = rng.choice(labels, size=(n, s_len))
+    targets[0, 1] = targets[0, 0]  # a repeated label: needs a blank between them
+    targets[np.arange(s_len) >= target_lengths[:, None]] = -1
+    input_lengths = rng.integers(s_len + 2, t_len + 1, size=n)
+    input_lengths[0] = t_len
+    z = rng.normal(scale=1.5, size=(n, t_len, n_classes))
+    log_probs = z - np.log(np.exp(z).sum(-1, keepdims=True))
+    return targets, log_probs, input_lengths, target_lengths
+
+
+def case_ctc(rng):
+    return _sequences(rng, N), {}
+
+
+def case_dpo(rng):
+    ref_c, ref_r = rng.uniform(-40, -10, size=N), rng.uniform(-40, -10, size=N)
+    chosen = ref_c + rng.normal(scale=3.0, size=N)
+    rejected = ref_r + rng.normal(scale=3.0, size=N)
+    return (chosen, rejected, ref_c, ref_r), {"beta": 0.5}
+
+
+def case_distillation_kl(rng):
+    teacher = rng.normal(scale=3.0, size=(N, C))
+    return (teacher, teacher + rng.normal(scale=1.5, size=(N, C))), {"temperature": 2.0}
+
+
 CASES = {
     name[len("case_") :]: fn for name, fn in list(globals().items()) if name.startswith("case_")
 }
@@ -192,6 +238,10 @@ def generic_case(name: str, rng: np.random.Generator):
 
     e = catalog[name]
     inp = e.inputs
+    if inp.target == "sequence":
+        return _sequences(rng, N), {}
+    if inp.last_axis == 4:
+        return tuple(_boxes(rng, N) for _ in e.args), {}
     wide = inp.target != "same" or inp.ndim is not None
     pred_shape = (N, C) if wide else (N, 2)
     checks = {c.arg: c.kind for c in inp.checks}
@@ -204,6 +254,8 @@ def generic_case(name: str, rng: np.random.Generator):
             args.append(np.eye(C)[rng.integers(0, C, size=(N,))])
             continue
         shape = (N,) if (i == 0 and inp.target == "per_row") else pred_shape
+        if inp.ndim is not None and inp.ndim[1:2] == (1,) and inp.ndim[3]:
+            shape = (N,)  # exactly one axis, e.g. dpo's sequence log-probabilities
         kind = checks.get(arg)
         if kind == "unit":
             x = rng.uniform(0.05, 0.95, size=shape)
@@ -293,6 +345,18 @@ def builtin_case(name: str, seed: int | np.random.Generator = 0) -> tuple[tuple,
             rng.integers(0, 2, size=(n, 3, 3)).astype(float),
             rng.uniform(0.05, 0.95, (n, 3, 3)),
         )
+    elif name == "distillation_kl":
+        t = rng.normal(scale=2.0, size=(n, c))
+        args, kw = (t, t + rng.normal(size=(n, c))), {"temperature": 2.0}
+    elif name == "giou":
+        true = _boxes(rng, n)
+        pred = true + rng.normal(scale=0.4, size=(n, 4))
+        pred[:, 2:] = np.maximum(pred[:, 2:], pred[:, :2] + 0.1)
+        args = (true, pred)
+    elif name == "ctc":
+        targets, log_probs, _, target_lengths = _sequences(rng, n)
+        # every input length = T: what Keras's CTC assumes
+        args = (targets, log_probs, np.full(n, log_probs.shape[1]), target_lengths)
     else:
         raise KeyError(f"no example for {name!r}")
     return args, kw

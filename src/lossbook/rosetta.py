@@ -100,6 +100,11 @@ def edge_case(name: str, framework: str) -> tuple[tuple, dict] | None:
         return (a, a + 1e-6, a + np.array([[2e-6, 0.0]])), {"margin": 1e-6}
     if name == "dice":
         return (np.ones((1, 2, 2)), np.full((1, 2, 2), 0.5)), {"smooth": 1.0}
+    if name == "distillation_kl":  # softened teacher probability e^-30 < 1e-7: Keras clips it
+        return (np.array([[0.0, -30.0]]), np.array([[0.0, 0.0]])), {"temperature": 1.0}
+    if name == "ctc":  # a repeated label needs 3 frames; 2 have no alignment (inf here)
+        lp = np.log(np.full((1, 2, 3), 1 / 3))
+        return (np.array([[1, 1]]), lp, np.array([2]), np.array([2])), kw
     raise KeyError(f"no edge case for {name!r} / {framework}")
 
 

@@ -320,4 +320,63 @@ ENTRIES = (
             [[-0.2778, -2.5], [-0.625, 0.0]],
         ),
     ),
+    LossSpec(
+        name="distillation_kl",
+        title="Knowledge-distillation loss (temperature-scaled KL divergence)",
+        chinese="知识蒸馏损失（温度缩放的 KL 散度）",
+        task="distribution matching",
+        family="multiclass",
+        args=("teacher_logits", "student_logits"),
+        params={"temperature": 1.0},
+        none_shape="per_sample",
+        formula=(
+            r"\ell = T^2 \sum_{c=1}^{C} p_c \left(\log p_c - \log q_c\right),"
+            r"\quad p = \operatorname{softmax}(z^{t} / T),"
+            r"\quad q = \operatorname{softmax}(z^{s} / T)"
+        ),
+        gradient=r"\frac{\partial \ell}{\partial z^{s}_k} = T\,(q_k - p_k)",
+        estimates=(
+            "student logits whose softened distribution matches the teacher's: q = p, i.e. "
+            "z^s = z^t up to a constant per row (the teacher's dark knowledge about the "
+            "wrong classes included)"
+        ),
+        torch_builtin="torch.nn.KLDivLoss",
+        keras_builtin="keras.losses.KLDivergence",
+        builtin_notes=(
+            "In torch: F.kl_div(F.log_softmax(student / T, -1), F.softmax(teacher / T, -1), "
+            "reduction='batchmean') * T**2 is lossbook's 'mean' for 2-D logits (kl_div's own "
+            "'mean' divides by N*C). Keras KLDivergence takes probabilities and clips them to "
+            "[1e-7, 1]; apply the softmax at temperature T and multiply by T**2 yourself. "
+            "lossbook works from logits with log_softmax, without a clip."
+        ),
+        when_to_use=(
+            "Training a small student to mimic a large teacher's softened outputs (usually "
+            "added to the cross-entropy on the true labels, with T between 1 and 20)."
+        ),
+        pitfalls=(
+            "Forgetting the T² factor: the gradient then shrinks like 1/T and the mix with "
+            "the hard-label loss changes with the temperature.",
+            "The argument order matters: teacher first (the target distribution p), student "
+            "second.",
+            "Both arguments are logits, not probabilities; divide both by the same T.",
+        ),
+        references=("hinton2015distilling",),
+        differentiable_args=("student_logits",),
+        rules={
+            "temperature": real(
+                "the softmax temperature T applied to both sets of logits", 0.0, lo_open=True
+            ),
+        },
+        inputs=Inputs(
+            ndim=("student_logits", 1, "(..., C) with the classes on the last axis", False),
+            reduces="last",
+            propagates=True,
+        ),
+        example=Example(
+            ([[2.0, 1.0, 0.0], [0.0, 0.5, 1.0]], [[1.0, 1.0, 0.0], [0.5, 0.0, 1.0]]),
+            {"temperature": 2.0},
+            0.0981,
+            [[-0.1228, 0.0765, 0.0464], [0.0722, -0.0722, 0.0]],
+        ),
+    ),
 )

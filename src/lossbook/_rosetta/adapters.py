@@ -165,6 +165,37 @@ def _torch_cosine(args, kw):
     return _F().cosine_embedding_loss(_t(x1), _t(x2), _t(y), margin=kw.get("margin", 0.0))
 
 
+def _torch_distillation_kl(args, kw):
+    teacher, student = (_t(a) for a in args)
+    t = kw.get("temperature", 1.0)
+    c = teacher.shape[-1]
+    log_q = _F().log_softmax(student.reshape(-1, c) / t, dim=-1)
+    p = _F().softmax(teacher.reshape(-1, c) / t, dim=-1)
+    return _F().kl_div(log_q, p, reduction="batchmean") * t**2
+
+
+def _torch_giou(args, kw):
+    from torchvision.ops import generalized_box_iou_loss
+
+    boxes_true, boxes_pred = (_t(a) for a in args)
+    return generalized_box_iou_loss(
+        boxes_pred, boxes_true, reduction="mean", eps=kw.get("eps", 1e-7)
+    )
+
+
+def _torch_ctc(args, kw):
+    targets, log_probs, input_lengths, target_lengths = (_t(a) for a in args)
+    # time-major (T, N, C); the same 'mean' (loss_i / target_length_i, then the batch mean)
+    return _F().ctc_loss(
+        log_probs.transpose(0, 1),
+        targets,
+        input_lengths,
+        target_lengths,
+        blank=kw.get("blank", 0),
+        zero_infinity=kw.get("zero_infinity", False),
+    )
+
+
 # ---------------------------------------------------------------- adapters: Keras
 
 
@@ -250,6 +281,28 @@ def _keras_dice(args, kw):
     y, p = args
     axes = tuple(range(1, np.ndim(p)))
     return _keras("Dice", axis=axes)(_k(y), _k(p))
+
+
+def _keras_distillation_kl(args, kw):
+    teacher, student = (np.asarray(a) for a in args)
+    t = kw.get("temperature", 1.0)
+
+    def soft(z):
+        e = np.exp(z / t - (z / t).max(-1, keepdims=True))
+        return e / e.sum(-1, keepdims=True)
+
+    return _keras("KLDivergence")(_k(soft(teacher)), _k(soft(student))) * t**2
+
+
+def _keras_ctc(args, kw):
+    targets, log_probs, _, target_lengths = (np.asarray(a) for a in args)
+    # Keras: blank = 0 = the padding, every input length = T, labels counted as the nonzero
+    # entries; 'sum_over_batch_size' is the plain batch mean: divide by the target lengths
+    padded = np.where(np.arange(targets.shape[1]) < target_lengths[:, None], targets, 0)
+    import tensorflow as tf
+
+    per = _keras("CTC", reduction=None)(tf.constant(padded), _k(log_probs))
+    return float(np.mean(np.asarray(per) / np.maximum(target_lengths, 1)))
 
 
 # ---------------------------------------------------------------- the table

@@ -6,12 +6,24 @@ keyword-only parameters, and ``reduction`` in {"mean", "sum", "none"}. Every los
 returns d(loss)/d(prediction) for the given reduction (for ``"none"``: of the sum).
 """
 
-from . import binary, embedding, multiclass, regression, segmentation
+from . import (
+    binary,
+    detection,
+    embedding,
+    multiclass,
+    preference,
+    regression,
+    segmentation,
+    sequence,
+)
 from .binary import *  # noqa: F403
+from .detection import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .multiclass import *  # noqa: F403
+from .preference import *  # noqa: F403
 from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
+from .sequence import *  # noqa: F403
 
 __all__ = [
     *regression.__all__,
@@ -19,4 +31,7 @@ __all__ = [
     *multiclass.__all__,
     *embedding.__all__,
     *segmentation.__all__,
+    *detection.__all__,
+    *sequence.__all__,
+    *preference.__all__,
 ]

@@ -84,6 +84,10 @@ class NumpyOps:
     def weight_total(self, w: np.ndarray, y: np.ndarray) -> np.ndarray:
         return w[y].sum()
 
+    def valid_labels(self, targets: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The labels of padded sequences ``(N, S)`` inside each length, flattened."""
+        return targets[np.arange(targets.shape[1]) < lengths[:, None]]
+
     def reduce(self, loss: np.ndarray, reduction: str) -> np.ndarray:
         if reduction == "none":
             return loss

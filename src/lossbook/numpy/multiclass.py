@@ -19,6 +19,8 @@ __all__ = [
     "categorical_hinge_grad",
     "cross_entropy",
     "cross_entropy_grad",
+    "distillation_kl",
+    "distillation_kl_grad",
     "kl_divergence",
     "kl_divergence_grad",
     "multi_margin",
@@ -179,3 +181,21 @@ def kl_divergence_grad(p_true, q_pred):
     eps = q_pred.dtype.type(_KL_EPS)
     qc = np.maximum(q_pred, eps)
     return np.where((q_pred >= eps) & (p_true > 0), -p_true / qc, 0).astype(q_pred.dtype)
+
+
+# ---- distillation_kl -----------------------------------------------------------------------
+@implements("distillation_kl")
+def distillation_kl(teacher_logits, student_logits, *, temperature):
+    """Both log-softmaxes by log-sum-exp; ``p·(log p - log q)`` summed over the last axis."""
+    t = temperature
+    log_p = _log_softmax(teacher_logits / t)
+    log_q = _log_softmax(student_logits / t)
+    return t * t * (np.exp(log_p) * (log_p - log_q)).sum(-1)
+
+
+@gradient("distillation_kl")
+def distillation_kl_grad(teacher_logits, student_logits, *, temperature):
+    t = temperature
+    p = np.exp(_log_softmax(teacher_logits / t))
+    q = np.exp(_log_softmax(student_logits / t))
+    return (t * (q - p)).astype(student_logits.dtype, copy=False)

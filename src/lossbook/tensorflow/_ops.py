@@ -123,6 +123,10 @@ class TFOps:
     def weight_total(self, w: tf.Tensor, y: tf.Tensor) -> tf.Tensor:
         return tf.reduce_sum(tf.gather(w, y))
 
+    def valid_labels(self, targets: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
+        """The labels of padded sequences ``(N, S)`` inside each length, flattened."""
+        return tf.boolean_mask(targets, tf.sequence_mask(lengths, tf.shape(targets)[1]))
+
     def reduce(self, loss: tf.Tensor, reduction: str) -> tf.Tensor:
         if reduction == "none":
             return loss

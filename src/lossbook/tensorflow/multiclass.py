@@ -14,6 +14,7 @@ __all__ = [
     "multi_margin",
     "softmax_focal",
     "kl_divergence",
+    "distillation_kl",
 ]
 
 
@@ -84,3 +85,13 @@ def kl_divergence(p_true, q_pred):
     p_safe = tf.where(pos, p_true, tf.ones_like(p_true))
     terms = tf.where(pos, p_true * (tf.math.log(p_safe) - tf.math.log(q)), tf.zeros_like(p_true))
     return tf.reduce_sum(terms, axis=-1)
+
+
+@implements("distillation_kl")
+def distillation_kl(teacher_logits, student_logits, *, temperature):
+    """``tf.nn.log_softmax`` of both logits at temperature T; ``p·(log p - log q)`` summed
+    over the classes, times T² (no clip, unlike Keras ``KLDivergence``)."""
+    t = temperature
+    log_p = tf.nn.log_softmax(teacher_logits / t, axis=-1)
+    log_q = tf.nn.log_softmax(student_logits / t, axis=-1)
+    return tf.reduce_sum(tf.exp(log_p) * (log_p - log_q), axis=-1) * (t * t)

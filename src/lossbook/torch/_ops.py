@@ -119,6 +119,11 @@ class TorchOps:
     def weight_total(self, w: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         return w[y].sum()
 
+    def valid_labels(self, targets: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The labels of padded sequences ``(N, S)`` inside each length, flattened."""
+        keep = torch.arange(targets.shape[1], device=targets.device) < lengths[:, None]
+        return targets[keep]
+
     def reduce(self, loss: torch.Tensor, reduction: str) -> torch.Tensor:
         if reduction == "none":
             return loss

@@ -16,6 +16,7 @@ __all__ = [
     "multi_margin",
     "softmax_focal",
     "kl_divergence",
+    "distillation_kl",
 ]
 
 
@@ -84,3 +85,13 @@ def kl_divergence(p_true, q_pred):
     """``torch.nn.functional.kl_div`` takes *log* q first and its "mean" divides by every
     element (lossbook's "mean" is its ``"batchmean"`` for 2-D input)."""
     return (torch.xlogy(p_true, p_true) - p_true * torch.log(torch.clamp(q_pred, min=1e-7))).sum(-1)
+
+
+@implements("distillation_kl")
+def distillation_kl(teacher_logits, student_logits, *, temperature):
+    """``F.kl_div(log q, log p, log_target=True)`` summed over the classes, times T²
+    (log-softmaxes of both logits at temperature T; no clip)."""
+    t = temperature
+    log_p = F.log_softmax(teacher_logits / t, dim=-1)
+    log_q = F.log_softmax(student_logits / t, dim=-1)
+    return F.kl_div(log_q, log_p, reduction="none", log_target=True).sum(-1) * (t * t)
