@@ -125,7 +125,9 @@ def small_multiples(
     n = len(values)
     ncols = ncols or min(n, MAX_COLS)
     if not 1 <= ncols <= MAX_COLS:
-        raise ValueError(f"ncols must be between 1 and {MAX_COLS} (a phone-width figure), got {ncols}")
+        raise ValueError(
+            f"ncols must be between 1 and {MAX_COLS} (a phone-width figure), got {ncols}"
+        )
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(
         nrows,
