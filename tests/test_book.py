@@ -368,6 +368,127 @@ def test_figures_are_stored_at_twice_their_display_resolution():
     assert not low, f"figures not stored at 2x (re-execute with lossbook.setup()): {low[:10]}"
 
 
+#: Chapters whose figures have no captions, names and alt text yet (issue 14). Strict xfail: the
+#: test fails as soon as one of them is done, so that its entry is removed here.
+FIGURES_PENDING = {
+    "01_what_is_a_loss.ipynb",
+    "05_distribution_ranking_segmentation.ipynb",
+    "09_frameworks.ipynb",
+    "12_choosing_a_loss.ipynb",
+}  # 15_faq has no figure yet: it passes, and a figure added without a caption will fail
+#: The widest figure a phone can show legibly: two panels of 4-5 inches side by side. A figure is
+#: stored as a retina PNG (twice the pixels) of matplotlib's 100 dpi, so its width in inches is
+#: pixels / 2 / 100. Three panels fitted into 11 inches would be under 4 inches each, so the
+#: sources are checked too: no subplots grid and no small_multiples with more than 2 columns.
+MAX_FIGURE_WIDTH_IN = 11.0
+FIGURE_DPI = 100
+MIN_ALT_CHARS = 30
+_WIDE_GRID = re.compile(r"subplots\(\s*\d+\s*,\s*([3-9]|\d{2,})\b|ncols\s*=\s*([3-9]|\d{2,})\b")
+
+
+def _image_cells(nb_path: Path) -> list[tuple[int, dict]]:
+    return [
+        (i, cell)
+        for i, cell in enumerate(json.loads(nb_path.read_text())["cells"])
+        if cell["cell_type"] == "code"
+        and any("image/png" in out.get("data", {}) for out in cell.get("outputs", []))
+    ]
+
+
+def _png_width(out: dict) -> int:
+    import base64
+    import struct
+
+    png = out["data"]["image/png"]
+    raw = base64.b64decode("".join(png) if isinstance(png, list) else png)
+    return struct.unpack(">I", raw[16:20])[0]
+
+
+@pytest.mark.parametrize(
+    "nb_path",
+    [
+        pytest.param(
+            p,
+            marks=[pytest.mark.xfail(strict=True, reason="captions pending (issue 14)")]
+            if p.name in FIGURES_PENDING
+            else [],
+        )
+        for p in NOTEBOOKS
+    ],
+    ids=lambda p: p.name,
+)
+def test_every_figure_has_a_caption_a_name_alt_text_and_two_panels_per_row_at_most(nb_path):
+    # myst-nb reads the cell metadata {"mystnb": {"figure": {"caption", "name"}, "image": {"alt"}}}
+    # and wraps each displayed output of the cell (an image, but also a Math or HTML display) in a
+    # figure of that name: a second one is a duplicate target, a warning that fails the strict
+    # build. So a figure cell displays only its image. The width bound keeps it readable on a phone.
+    prefix = f"fig-{nb_path.name[:2]}-"
+    problems = []
+    for i, cell in _image_cells(nb_path):
+        images = [out for out in cell["outputs"] if "image/png" in out.get("data", {})]
+        meta = cell["metadata"].get("mystnb", {})
+        caption = meta.get("figure", {}).get("caption", "")
+        name = meta.get("figure", {}).get("name", "")
+        alt = meta.get("image", {}).get("alt", "")
+        # myst-nb wraps every displayed output of the cell in the figure (glue records excepted)
+        shown = [
+            out
+            for out in cell["outputs"]
+            if out["output_type"] in ("display_data", "execute_result")
+            and not all(k.startswith("application/papermill.record/") for k in out["data"])
+        ]
+        if len(shown) != 1:
+            problems.append(f"cell {i}: {len(shown)} displayed outputs with the figure (split it)")
+        if not caption.strip():
+            problems.append(f"cell {i}: no caption")
+        if not re.fullmatch(re.escape(prefix) + r"[a-z0-9]+(-[a-z0-9]+)*", name):
+            problems.append(f"cell {i}: name {name!r} does not start with {prefix!r}")
+        if len(alt.strip()) < MIN_ALT_CHARS:
+            problems.append(f"cell {i}: alt text shorter than {MIN_ALT_CHARS} characters")
+        for out in images:
+            inches = _png_width(out) / 2 / FIGURE_DPI
+            if inches > MAX_FIGURE_WIDTH_IN:
+                problems.append(
+                    f"cell {i}: figure {inches:.1f} in wide (max {MAX_FIGURE_WIDTH_IN})"
+                )
+        wide = _WIDE_GRID.search("".join(cell["source"]))
+        if wide:
+            problems.append(f"cell {i}: more than 2 panels per row ({wide.group(0)!r})")
+    assert not problems, f"{nb_path.name}: " + "; ".join(problems)
+
+
+def test_figure_names_are_unique_across_the_book():
+    names = [
+        cell["metadata"]["mystnb"]["figure"]["name"]
+        for path in NOTEBOOKS
+        for _, cell in _image_cells(path)
+        if cell["metadata"].get("mystnb", {}).get("figure", {}).get("name")
+    ]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    assert not duplicates, f"figure names used twice: {duplicates}"
+
+
+def test_plot_helpers_wrap_at_two_panels_per_row():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lossbook import plot
+
+    fig = plot.small_multiples(lambda ax, v: ax.plot([0, v]), [1, 2, 3], param="v")
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(fig.axes) == 4 and len(shown) == 3  # 2 x 2, the spare one hidden
+    assert fig.get_figwidth() <= MAX_FIGURE_WIDTH_IN
+    with pytest.raises(ValueError, match="ncols"):
+        plot.small_multiples(lambda ax, v: None, [1, 2, 3], param="v", ncols=3)
+    hist = {"run": {"a": [1.0, 0.5], "b": [0.2, 0.1], "c": [3.0, 2.0]}}
+    fig_h = plot.history(hist, metrics=("a", "b", "c"))
+    rows = {round(ax.get_position().y0, 3) for ax in fig_h.axes if ax.get_visible()}
+    assert len(fig_h.axes) == 4 and len(rows) == 2 and fig_h.get_figwidth() <= MAX_FIGURE_WIDTH_IN
+    plt.close("all")
+
+
 def test_glued_values_are_plain_python_numbers():
     # glue() stores repr(value); NumPy scalars print as "np.float64(1.118)", which the book's
     # {glue:text}`name:.3f` cannot format (a build warning, an error under -W).

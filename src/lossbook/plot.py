@@ -4,6 +4,10 @@ The book's figures follow one pattern: a loss and its gradient drawn against the
 or the margin, side by side (:func:`loss_and_gradient`); a parameter swept over a few values
 as small multiples (:func:`small_multiples`), which is the static twin of an interactive
 slider (:func:`explorer`); and learning curves (:func:`history`).
+
+Every figure has at most :data:`MAX_COLS` panels per row, each about 4-5 inches wide: a phone
+shows a figure in a column of about 360 CSS pixels, where three or four panels side by side
+shrink to unreadable text. More panels wrap onto further rows.
 """
 
 from __future__ import annotations
@@ -14,6 +18,9 @@ from typing import Any
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+
+#: The most panels a figure has side by side (a phone column is about 360 CSS pixels wide).
+MAX_COLS = 2
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf", "#7f7f7f")
 
@@ -106,16 +113,21 @@ def small_multiples(
     *,
     param: str,
     ncols: int | None = None,
-    panel_size: tuple[float, float] = (3.0, 2.6),
+    panel_size: tuple[float, float] = (4.5, 3.0),
     sharey: bool = True,
     title: str | None = None,
 ) -> plt.Figure:
     """One panel per parameter value: ``draw(ax, value)`` fills each panel.
 
-    The static counterpart of :func:`explorer` for the HTML book.
+    The static counterpart of :func:`explorer` for the HTML book. The panels wrap at ``ncols``
+    per row (default and maximum :data:`MAX_COLS`); spare axes of the last row are hidden.
     """
     n = len(values)
-    ncols = ncols or min(n, 4)
+    ncols = ncols or min(n, MAX_COLS)
+    if not 1 <= ncols <= MAX_COLS:
+        raise ValueError(
+            f"ncols must be between 1 and {MAX_COLS} (a phone-width figure), got {ncols}"
+        )
     nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(
         nrows,
@@ -166,14 +178,20 @@ def history(
     logy: bool = False,
     figsize_per_panel: tuple[float, float] = (4.2, 3.2),
 ) -> plt.Figure:
-    """Learning curves: one panel per metric, one line per run (``{run: {metric: [per epoch]}}``)."""
+    """Learning curves: one panel per metric, one line per run (``{run: {metric: [per epoch]}}``).
+
+    The panels wrap at :data:`MAX_COLS` per row; spare axes of the last row are hidden.
+    """
+    n = len(metrics)
+    ncols = min(n, MAX_COLS)
+    nrows = int(np.ceil(n / ncols))
     fig, axes = plt.subplots(
-        1,
-        len(metrics),
-        figsize=(figsize_per_panel[0] * len(metrics), figsize_per_panel[1]),
+        nrows,
+        ncols,
+        figsize=(figsize_per_panel[0] * ncols, figsize_per_panel[1] * nrows),
         squeeze=False,
     )
-    for ax, metric in zip(axes.flat, metrics, strict=True):
+    for ax, metric in zip(axes.flat, metrics, strict=False):
         for run, h in histories.items():
             if metric in h:
                 ax.plot(np.arange(1, len(h[metric]) + 1), h[metric], label=run)
@@ -181,6 +199,8 @@ def history(
         ax.set_ylabel(metric)
         if logy:
             ax.set_yscale("log")
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
     axes.flat[0].legend()
     fig.tight_layout()
     return fig
