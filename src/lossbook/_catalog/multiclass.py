@@ -354,7 +354,7 @@ ENTRIES = (
             "added to the cross-entropy on the true labels, with T between 1 and 20)."
         ),
         pitfalls=(
-            "Forgetting the T² factor: the gradient then shrinks like 1/T and the mix with "
+            "Forgetting the T² factor: the gradient then shrinks like 1/T² and the mix with "
             "the hard-label loss changes with the temperature.",
             "The argument order matters: teacher first (the target distribution p), student "
             "second.",
