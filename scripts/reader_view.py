@@ -24,6 +24,8 @@ reads well at that width:
   shown at the column's width or its own, whichever is smaller (never shrunk further);
 * the first figure opens enlarged on click (wider than inline, or as wide as its own size)
   and closes with Escape;
+* every explorer (a slider over precomputed pictures, ``lossbook.plot.frames``) plays: moving
+  its slider changes the picture, and moving it back restores it;
 * the page links a favicon and it loads (no 404 for ``/favicon.ico``).
 
 The page's viewport is resized to ``width`` first if it differs. The function leaves the
@@ -342,7 +344,29 @@ def _check_figures(page) -> list[str]:
             page.wait_for_timeout(100)
             if page.query_selector(".lossbook-zoom") is not None:
                 problems.append("Escape does not close the enlarged figure")
+    problems += _check_frames(page)
     return problems
+
+
+# Move every explorer's slider (lossbook.plot.frames) to another frame: the picture must change.
+_FRAMES_JS = """
+() => [...document.querySelectorAll('main .lossbook-frames')].map(f => {
+  const img = f.querySelector('img'), range = f.querySelector('input[type=range]');
+  if (!img || !range) return 'no picture or no slider';
+  const before = img.src, value = range.value;
+  range.value = String((Number(range.value) + 1) % (Number(range.max) + 1));
+  range.dispatchEvent(new Event('input', {bubbles: true}));
+  const changed = img.src !== before;
+  range.value = value;
+  range.dispatchEvent(new Event('input', {bubbles: true}));
+  return changed && img.src === before ? '' : 'moving the slider does not change the picture';
+})
+"""
+
+
+def _check_frames(page) -> list[str]:
+    bad = [m for m in page.evaluate(_FRAMES_JS) if m]
+    return [f"{len(bad)} explorer(s): {bad[0]}"] if bad else []
 
 
 def check_reader_view(page, width: int, *, shot_prefix: Path | str | None = None) -> list[str]:

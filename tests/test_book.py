@@ -489,6 +489,38 @@ def test_plot_helpers_wrap_at_two_panels_per_row():
     plt.close("all")
 
 
+def test_frames_play_without_a_kernel():
+    """lossbook.plot.frames: every frame is a self-contained PNG data URI, the slider swaps
+    them with an inline handler, and the text nbval compares does not depend on pixels."""
+    import base64
+    import html as html_
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from lossbook import plot
+
+    def draw(k):
+        plt.subplots(figsize=(4.0, 3.0))[1].plot([0, 1], [0, k])
+
+    f = plot.frames(draw, "k", [1, 2, 3], alt="A line from the origin whose slope is k.")
+    page = f._repr_html_()
+    assert repr(f) == "<lossbook frames: k over 3 values>"
+    srcs = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert len(set(srcs)) == 3  # three different pictures, the middle one shown first
+    assert srcs[0] == srcs[2] and "http" not in page
+    assert all(base64.b64decode(s)[:8] == b"\x89PNG\r\n\x1a\n" for s in srcs)
+    assert 'type="range"' in page and "oninput=" in page and 'value="1"' in page
+    pixels = int.from_bytes(base64.b64decode(srcs[0])[16:20], "big")
+    assert f"width: {pixels // 2}px" in html_.unescape(page)  # retina: shown at half its pixels
+    assert 300 < pixels // 2 <= 400  # a 4-inch figure at 100 dpi, tight box
+    with pytest.raises(ValueError, match="alt"):
+        plot.frames(draw, "k", [1], alt=" ")
+    assert not plt.get_fignums()  # every frame's figure was closed
+
+
 def test_glued_values_are_plain_python_numbers():
     # glue() stores repr(value); NumPy scalars print as "np.float64(1.118)", which the book's
     # {glue:text}`name:.3f` cannot format (a build warning, an error under -W).

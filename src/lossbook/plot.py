@@ -3,7 +3,8 @@
 The book's figures follow one pattern: a loss and its gradient drawn against the residual
 or the margin, side by side (:func:`loss_and_gradient`); a parameter swept over a few values
 as small multiples (:func:`small_multiples`), which is the static twin of an interactive
-slider (:func:`explorer`); and learning curves (:func:`history`).
+slider (:func:`explorer`, live in Jupyter; :func:`frames`, precomputed pictures behind a
+slider that also plays in the static HTML book); and learning curves (:func:`history`).
 
 Every figure has at most :data:`MAX_COLS` panels per row, each about 4-5 inches wide: a phone
 shows a figure in a column of about 360 CSS pixels, where three or four panels side by side
@@ -147,13 +148,24 @@ def small_multiples(
     return fig
 
 
-def explorer(draw: Callable[..., None], **sliders: tuple[float, float, float, float]):
+def explorer(
+    draw: Callable[..., None],
+    *,
+    alt: str | None = None,
+    frame_values: Sequence[float] | None = None,
+    **sliders: tuple[float, float, float, float],
+):
     """Interactive twin of :func:`small_multiples` for Jupyter / Colab.
 
     ``sliders`` maps a parameter name to ``(min, max, step, initial)``; ``draw(**params)``
     draws a fresh figure. Returns the ipywidgets ``interactive`` object (displayed by
-    Jupyter). In the HTML book the cell's output is removed (tag ``remove-output``) and the
-    small-multiples figure next to it shows the same thing.
+    Jupyter).
+
+    With ``alt`` (the pictures' alt text), the result also carries :func:`frames` of the
+    first slider's parameter (at ``frame_values``, default seven values from its min to its
+    max; the other sliders at their initial values): Jupyter shows the live widget, and the
+    static HTML book, which cannot run it, shows the precomputed slider instead (``_config.yml``
+    drops the widget's mime type from the book's render priority).
     """
     import ipywidgets as widgets
 
@@ -168,7 +180,126 @@ def explorer(draw: Callable[..., None], **sliders: tuple[float, float, float, fl
         draw(**params)
         plt.show()
 
-    return widgets.interactive(_draw, **controls)
+    live = widgets.interactive(_draw, **controls)
+    if alt is None:
+        return live
+    first, (lo, hi, step, init) = next(iter(sliders.items()))
+    if frame_values is None:
+        frame_values = sorted({round(float(v) / step) * step for v in np.linspace(lo, hi, 7)})
+        frame_values = sorted(set(frame_values) | {init})
+    fixed = {k: v[3] for k, v in sliders.items() if k != first}
+    still = frames(
+        draw, first, frame_values, start=init if init in frame_values else None, alt=alt, **fixed
+    )
+    return _Explorer(live, still)
+
+
+class _Explorer:
+    """A live ipywidgets explorer and its :class:`Frames`, displayed as one output: front ends
+    with widgets render the widget; the HTML book renders the frames (its text/html)."""
+
+    def __init__(self, live, still: Frames):
+        self.live, self.still = live, still
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = self.live._repr_mimebundle_(include=include, exclude=exclude) or {}
+        if isinstance(bundle, tuple):  # (data, metadata)
+            bundle = bundle[0]
+        return {**bundle, "text/html": self.still._repr_html_(), "text/plain": repr(self.still)}
+
+
+class Frames:
+    """A parameter sweep as a slider over precomputed pictures: :func:`frames` returns it.
+
+    Its HTML (``_repr_html_``) is self-contained: the frames are PNG data URIs and the slider
+    is an ``<input type="range">`` whose inline handler swaps the picture, so it plays in the
+    static HTML book with no kernel, no widget library and nothing loaded from elsewhere (in
+    Jupyter it plays once the notebook is trusted; :func:`explorer` is the live version).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        values: Sequence[Any],
+        images: Sequence[str],
+        start: int,
+        width_px: int,
+        alt: str,
+    ):
+        self.name, self.values, self.images = name, list(values), list(images)
+        self.start, self.width_px, self.alt = start, width_px, alt
+
+    def __repr__(self) -> str:  # what strict nbval compares: stable across CPUs
+        return f"<lossbook frames: {self.name} over {len(self.values)} values>"
+
+    def _repr_html_(self) -> str:
+        import html
+        import json
+
+        labels = [f"{v:g}" if isinstance(v, (int, float)) else str(v) for v in self.values]
+        swap = (
+            "const f=this.closest('.lossbook-frames');"
+            "f.querySelector('img').src=JSON.parse(f.querySelector('script').textContent)"
+            "[this.value];f.querySelector('output').textContent="
+            "JSON.parse(this.dataset.labels)[this.value];"
+        )
+        return (
+            f'<div class="lossbook-frames">'
+            f'<img src="{self.images[self.start]}" alt="{html.escape(self.alt)}" '
+            f'style="width: {self.width_px}px; max-width: 100%; height: auto;">'
+            f'<div class="lossbook-frames-controls"><label>{html.escape(self.name)} = '
+            f"<output>{html.escape(labels[self.start])}</output> "
+            f'<input type="range" min="0" max="{len(self.images) - 1}" step="1" '
+            f'value="{self.start}" aria-label="{html.escape(self.name)}" '
+            f"data-labels='{html.escape(json.dumps(labels))}' "
+            f'oninput="{html.escape(swap)}"></label></div>'
+            f'<script type="application/json">{json.dumps(self.images)}</script></div>'
+        )
+
+
+def frames(
+    draw: Callable[..., None],
+    name: str,
+    values: Sequence[Any],
+    *,
+    start: Any = None,
+    alt: str,
+    **fixed: Any,
+) -> Frames:
+    """The static, playable twin of :func:`explorer`: ``draw(**{name: v}, **fixed)`` is called
+    for each value and each figure is kept as a retina PNG (twice the pixels of its nominal
+    size); the result shows one frame and a slider that swaps between them.
+
+    ``start``: the value shown first (default: the middle one). ``alt``: the pictures' alt
+    text (what a reader who cannot see them needs to know). ``values`` must be non-empty.
+    """
+    import base64
+    import io
+
+    values = list(values)
+    if not values:
+        raise ValueError("frames() needs at least one value in `values`")
+    if not alt or not alt.strip():
+        raise ValueError(
+            "frames() needs `alt`, a description of the pictures for readers who cannot see them"
+        )
+    i0 = len(values) // 2 if start is None else values.index(start)
+    images, width_px = [], 0
+    for v in values:
+        with plt.ioff():
+            draw(**{name: v}, **fixed)
+            fig = plt.gcf()
+            buf = io.BytesIO()
+            dpi = fig.get_dpi()
+            # as Jupyter's inline backend saves a retina figure: tight box, twice the dpi
+            fig.savefig(
+                buf, format="png", dpi=2 * dpi, bbox_inches="tight", metadata={"Software": None}
+            )
+            plt.close(fig)
+        png = buf.getvalue()
+        width_px = max(width_px, int.from_bytes(png[16:20], "big") // 2)  # IHDR width
+        images.append("data:image/png;base64," + base64.b64encode(png).decode("ascii"))
+    return Frames(name, values, images, i0, width_px, alt)
 
 
 def history(
