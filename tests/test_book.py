@@ -374,7 +374,6 @@ FIGURES_PENDING = {
     "01_what_is_a_loss.ipynb",
     "05_distribution_ranking_segmentation.ipynb",
     "09_frameworks.ipynb",
-    "12_choosing_a_loss.ipynb",
 }  # 15_faq has no figure yet: it passes, and a figure added without a caption will fail
 #: The widest figure a phone can show legibly: two panels of 4-5 inches side by side. A figure is
 #: stored as a retina PNG (twice the pixels) of matplotlib's 100 dpi, so its width in inches is
