@@ -516,9 +516,9 @@ def test_frames_play_without_a_kernel():
     assert not plt.get_fignums()  # every frame's figure was closed
 
 
-#: Chapters whose code is not collapsed yet (issue 14): 10 is edited on another branch. Strict
+#: Chapters whose code is not collapsed yet (issue 14), if any. Strict
 #: xfail, so that the entry is removed as soon as the chapter passes.
-COLLAPSE_PENDING = {"10_pitfalls.ipynb"}
+COLLAPSE_PENDING: set[str] = set()
 #: The longest code cell a reader is shown; longer code (helpers, data, plotting) goes behind a
 #: toggle (the `hide-input` tag) or is split where the lesson needs it visible.
 MAX_VISIBLE_CODE_LINES = 45
