@@ -189,7 +189,11 @@ def test_only_explorer_cells_skip_output_comparison(nb_path):
         tags = set(c.get("metadata", {}).get("tags", []))
         src = "".join(c["source"])
         if re.search(r"\bexplorer\(", src):
-            assert {"remove-output", "nbval-ignore-output"} <= tags, src[:80]
+            # compared by the static sweep after it; shown in the book as its frames (alt=),
+            # as a numbered figure
+            assert "nbval-ignore-output" in tags and "remove-output" not in tags, src[:80]
+            assert re.search(r"\balt=", src), f"explorer without frames for the book: {src[:80]}"
+            assert c["metadata"].get("mystnb", {}).get("figure", {}).get("caption"), src[:80]
         elif "nbval-ignore-output" in tags or "nbval-skip" in tags:
             pytest.fail(f"output comparison switched off for a non-explorer cell: {src[:80]}")
 
