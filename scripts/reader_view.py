@@ -172,13 +172,15 @@ _FIGURES_JS = """
 () => [...document.querySelectorAll('main .cell_output img')].map(i => {
   const fig = i.closest('figure');
   const cap = fig ? fig.querySelector('figcaption') : null;
-  const col = i.closest('.cell_output') || i.parentElement;
+  // the width the picture may take: its container's content box (a figure has margins)
+  const box = i.parentElement, cs = getComputedStyle(box);
+  const avail = box.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
   return {
     src: (i.getAttribute('src') || '').split('/').pop().slice(0, 24),
     caption: cap ? cap.innerText.trim().slice(0, 40) : '',
     shown: i.getBoundingClientRect().width,
     own: parseFloat(i.style.width) || parseFloat(i.getAttribute('width')) || i.naturalWidth,
-    column: col.getBoundingClientRect().width,
+    column: avail,
   };
 })
 """
