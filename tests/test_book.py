@@ -372,9 +372,6 @@ def test_figures_are_stored_at_twice_their_display_resolution():
     assert not low, f"figures not stored at 2x (re-execute with lossbook.setup()): {low[:10]}"
 
 
-#: Chapters whose figures have no captions, names and alt text yet (issue 14). Strict xfail: the
-#: test fails as soon as one of them is done, so that its entry is removed here.
-FIGURES_PENDING: set[str] = set()  # every chapter is done; a figure added without a caption fails
 #: The widest figure a phone can show legibly: two panels of 4-5 inches side by side. A figure is
 #: stored as a retina PNG (twice the pixels) of matplotlib's 100 dpi, so its width in inches is
 #: pixels / 2 / 100. Three panels fitted into 11 inches would be under 4 inches each, so the
@@ -403,19 +400,7 @@ def _png_width(out: dict) -> int:
     return struct.unpack(">I", raw[16:20])[0]
 
 
-@pytest.mark.parametrize(
-    "nb_path",
-    [
-        pytest.param(
-            p,
-            marks=[pytest.mark.xfail(strict=True, reason="captions pending (issue 14)")]
-            if p.name in FIGURES_PENDING
-            else [],
-        )
-        for p in NOTEBOOKS
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_figure_has_a_caption_a_name_alt_text_and_two_panels_per_row_at_most(nb_path):
     # myst-nb reads the cell metadata {"mystnb": {"figure": {"caption", "name"}, "image": {"alt"}}}
     # and wraps each displayed output of the cell (an image, but also a Math or HTML display) in a
@@ -520,9 +505,6 @@ def test_frames_play_without_a_kernel():
     assert not plt.get_fignums()  # every frame's figure was closed
 
 
-#: Chapters whose code is not collapsed yet (issue 14), if any. Strict
-#: xfail, so that the entry is removed as soon as the chapter passes.
-COLLAPSE_PENDING: set[str] = set()
 #: The longest code cell a reader is shown; longer code (helpers, data, plotting) goes behind a
 #: toggle (the `hide-input` tag) or is split where the lesson needs it visible.
 MAX_VISIBLE_CODE_LINES = 45
@@ -530,19 +512,7 @@ MAX_VISIBLE_CODE_LINES = 45
 COLLAPSE_ALLOWED: dict[tuple[str, str], str] = {}
 
 
-@pytest.mark.parametrize(
-    "nb_path",
-    [
-        pytest.param(
-            p,
-            marks=[pytest.mark.xfail(strict=True, reason="code not collapsed yet (issue 14)")]
-            if p.name in COLLAPSE_PENDING
-            else [],
-        )
-        for p in NOTEBOOKS
-    ],
-    ids=lambda p: p.name,
-)
+@pytest.mark.parametrize("nb_path", NOTEBOOKS, ids=lambda p: p.name)
 def test_plotting_code_is_collapsed_and_visible_code_cells_are_short(nb_path):
     # A figure's plotting code is not the lesson: the reader sees the figure and can open the code.
     # Where a cell mixed lesson code and plotting, it was split (lesson visible, figure hidden).
