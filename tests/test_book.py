@@ -502,6 +502,8 @@ def test_frames_play_without_a_kernel():
     assert 300 < pixels // 2 <= 400  # a 4-inch figure at 100 dpi, tight box
     with pytest.raises(ValueError, match="alt"):
         plot.frames(draw, "k", [1], alt=" ")
+    with pytest.raises(ValueError, match="frame_values"):
+        plot.explorer(draw, alt="A line from the origin.", k=(0.0, 2.0, 0.5, 1.0))
     assert not plt.get_fignums()  # every frame's figure was closed
 
 

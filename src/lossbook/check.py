@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["agree", "as_numpy", "expect_error", "maxdiff", "numerical_grad"]
+__all__ = ["agree", "as_numpy", "expect_error", "maxdiff", "numerical_grad", "report"]
 
 
 def as_numpy(x: Any) -> np.ndarray:
@@ -85,6 +85,22 @@ def agree(a: Any, b: Any, tol: float = 1e-12, *, rel: bool = False) -> str:
     if not d < tol:
         raise AssertionError(f"{label} = {d:.3g} is not below {tol:.0e}")
     return f"{label} < {tol:.0e}: True"
+
+
+def report(results: dict[str, Any], reference: Any, tol: float = 1e-12) -> None:
+    """Print ``reference`` (rounded to 6 decimals) once, then the verdict of :func:`agree` for
+    each named result: how the chapters show that NumPy, PyTorch, TensorFlow and the
+    frameworks' built-ins compute the same number. Raises if a result breaks ``tol``.
+
+    >>> report({"float32": np.float32(0.1) + np.float32(0.2)}, 0.3, tol=1e-6)
+    reference value  0.3
+    float32          max |diff| < 1e-06: True
+    """
+    shown = np.array2string(np.round(as_numpy(reference), 6) + 0.0, separator=", ")  # no "-0."
+    width = max(len("reference value"), *(len(label) for label in results)) + 2
+    print(f"{'reference value':<{width}s}{shown}")
+    for label, value in results.items():
+        print(f"{label:<{width}s}{agree(value, reference, tol=tol)}")
 
 
 def numerical_grad(f: Callable[[np.ndarray], float], x: Any, h: float = 1e-6) -> np.ndarray:

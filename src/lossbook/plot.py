@@ -162,11 +162,16 @@ def explorer(
     Jupyter).
 
     With ``alt`` (the pictures' alt text), the result also carries :func:`frames` of the
-    first slider's parameter (at ``frame_values``, default seven values from its min to its
-    max; the other sliders at their initial values): Jupyter shows the live widget, and the
+    first slider's parameter at ``frame_values`` (then required; the other sliders at their
+    initial values): Jupyter shows the live widget, and the
     static HTML book, which cannot run it, shows the precomputed slider instead (``_config.yml``
     drops the widget's mime type from the book's render priority).
     """
+    if alt is not None and not frame_values:
+        raise ValueError(
+            "explorer(alt=...) needs `frame_values`: the values of the first slider's "
+            "parameter to precompute for the static book"
+        )
     import ipywidgets as widgets
 
     controls = {
@@ -183,10 +188,7 @@ def explorer(
     live = widgets.interactive(_draw, **controls)
     if alt is None:
         return live
-    first, (lo, hi, step, init) = next(iter(sliders.items()))
-    if frame_values is None:
-        frame_values = sorted({round(float(v) / step) * step for v in np.linspace(lo, hi, 7)})
-        frame_values = sorted(set(frame_values) | {init})
+    first, (*_, init) = next(iter(sliders.items()))
     fixed = {k: v[3] for k, v in sliders.items() if k != first}
     still = frames(
         draw, first, frame_values, start=init if init in frame_values else None, alt=alt, **fixed

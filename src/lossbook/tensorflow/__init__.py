@@ -8,32 +8,6 @@ from .._setup import quiet_tensorflow
 
 quiet_tensorflow()
 
-from . import (
-    binary,
-    detection,
-    embedding,
-    multiclass,
-    preference,
-    regression,
-    segmentation,
-    sequence,
-)
-from .binary import *  # noqa: F403
-from .detection import *  # noqa: F403
-from .embedding import *  # noqa: F403
-from .multiclass import *  # noqa: F403
-from .preference import *  # noqa: F403
-from .regression import *  # noqa: F403
-from .segmentation import *  # noqa: F403
-from .sequence import *  # noqa: F403
+from ..catalog import import_families
 
-__all__ = [
-    *regression.__all__,
-    *binary.__all__,
-    *multiclass.__all__,
-    *embedding.__all__,
-    *segmentation.__all__,
-    *detection.__all__,
-    *sequence.__all__,
-    *preference.__all__,
-]
+__all__ = import_families(__name__, globals())
