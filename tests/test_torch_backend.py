@@ -509,6 +509,90 @@ def test_checks_do_not_build_graph_or_copy():
     np.testing.assert_allclose(np_(z.grad), np_(2 * z / 5), rtol=1e-6)
 
 
+# ---- the frame's fast path for the common call -----------------------------------------------
+from lossbook.torch._ops import OPS as TORCH_OPS  # noqa: E402
+from lossbook.torch._ops import frame as TORCH_FRAME  # noqa: E402
+
+FAST = [n for n in NAMES if TORCH_FRAME.plans[n].fast is not None]
+
+
+def test_fast_path_covers_the_benchmarked_losses():
+    assert {"mse", "binary_cross_entropy_with_logits", "cross_entropy", "focal"} <= set(FAST)
+    assert len(FAST) >= 15, FAST
+
+
+def test_fast_inputs_accepts_only_what_needs_no_conversion():
+    x, y = torch.randn(4, 3), torch.randn(4, 3)
+    idx = torch.tensor([0, 2, 1, 1])
+    assert TORCH_OPS.fast_inputs((y, x), 1, False, 0)
+    assert TORCH_OPS.fast_inputs((idx, x), 1, True, 1)
+    refused = [
+        ((y.tolist(), x), False, 0),  # a list: converted by the general path
+        ((y, x.half()), False, 0),  # float16: upcast
+        ((y.double(), x), False, 0),  # mixed dtypes: promoted
+        ((y[:3], x), False, 0),  # shapes differ: an error of the general path
+        ((y, x.long()), False, 0),  # integer predictions: an error
+        ((y[:0], x[:0]), False, 0),  # empty: an error
+        ((idx.int(), x), True, 1),  # int32 indices: converted
+        ((idx[:3], x), True, 1),  # indices of the wrong shape
+        ((y, x), False, 3),  # too few axes
+        ((y, torch.nn.Parameter(x)), False, 0),  # a subclass: the general path
+    ]
+    for raw, indices, min_ndim in refused:
+        assert not TORCH_OPS.fast_inputs(raw, 1, indices, min_ndim)
+
+
+def _spoil(name, targs, how):
+    """A copy of the case's arguments with one bad value in the first floating argument
+    (``how="nan"``) or in the first argument with a range check (``how="range"``)."""
+    entry = lossbook.catalog[name]
+    out = [a.detach().clone() if isinstance(a, torch.Tensor) else a for a in targs]
+    if how == "nan":
+        i = next(i for i, a in enumerate(out) if a.is_floating_point())
+        out[i].view(-1)[0] = float("nan")
+        return out
+    checks = [c for c in entry.inputs.checks if c.kind in ("unit", "nonneg", "binary", "pm1")]
+    if entry.inputs.target in ("indices", "indices_or_rows"):
+        out[0].view(-1)[0] = 10_000  # a class index out of range
+        return out
+    if not checks:
+        return None
+    i = entry.args.index(checks[0].arg)
+    out[i].view(-1)[0] = -3.0
+    return out
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_fast_and_general_paths_agree(name):
+    """The same call through the fast path (plain tensors) and through the general one (the
+    prediction as an ``nn.Parameter``): the same value, the same errors."""
+    *_, targs, tkw = torch_case(name)
+    i = TORCH_FRAME.plans[name].i_pred0
+    fn = getattr(lt, name)
+
+    def both(args):
+        general = list(args)
+        general[i] = torch.nn.Parameter(args[i].detach().clone())
+        assert TORCH_OPS.fast_inputs(tuple(args), i, *TORCH_FRAME.plans[name].fast[1:])
+        return fn(*args, **tkw), fn(*general, **tkw)
+
+    fast, general = both(targs)
+    assert torch.equal(fast, general.detach())
+    for how in ("nan", "range"):
+        bad = _spoil(name, targs, how)
+        if bad is None:
+            continue
+        messages = []
+        for args in (bad, None):
+            if args is None:
+                args = list(bad)
+                args[i] = torch.nn.Parameter(bad[i].clone())
+            with pytest.raises(LossInputError) as info:
+                fn(*args, **tkw)
+            messages.append(str(info.value))
+        assert messages[0] == messages[1]
+
+
 # ---- the benchmark's smoke run --------------------------------------------------------------
 @pytest.mark.slow
 def test_benchmark_quick_runs():

@@ -107,6 +107,21 @@ class _Plan:
             for k, (i, c) in enumerate(self.checks):
                 if c.kind in ("unit", "nonneg"):
                     self.ranged.setdefault(i, k)
+        # no value check, and every finiteness check deferred to the result
+        self.nothing_to_check = self.defer and not (self.checks or self.classes)
+        # The common call, recognised in one adapter call: native arrays of one floating
+        # compute dtype (and int64 class indices), non-empty, of fitting shapes, no array
+        # parameter. For it the dtype, shape and cast steps of ``prepare`` would all pass
+        # and change nothing, so only the value checks run (the same code, the same messages).
+        self.fast = None
+        fast = getattr(ops, "fast_inputs", None)
+        plain = not (self.ndim and self.ndim[4] or inp.last_axis is not None)
+        min_ndim = self.ndim[2] if self.ndim else 0
+        if fast is not None and plain:
+            if inp.target == "same":
+                self.fast = (fast, False, min_ndim)
+            elif inp.target in ("indices", "indices_or_rows") and len(entry.args) == 2:
+                self.fast = (fast, True, min_ndim)
 
     # ---- the composite input checks ------------------------------------------------------
     def prepare(self, raw: tuple, params: dict) -> tuple[list, dict, bool]:
@@ -114,6 +129,16 @@ class _Plan:
         ``(arrays, params, rows)`` with ``rows`` True for probability-row targets."""
         if self.target == "sequence":
             return self.prepare_sequence(raw, params)
+        if self.fast is not None:
+            fast, indices, min_ndim = self.fast
+            if fast(raw, self.i_pred0, indices, min_ndim) and not any(
+                params[name] is not None for name in self.weights
+            ):
+                xs = list(raw)
+                if not self.nothing_to_check:
+                    shape = self.ops.shape(xs[self.i_pred0])
+                    self._finish(xs, params, {}, False, shape[-1] if shape else None)
+                return xs, params, False
         ops, v, args = self.ops, self.v, self.args
         like = ops.like(raw)
         xs = [ops.asarray(x, like) for x in raw]
@@ -203,6 +228,14 @@ class _Plan:
                 xs[i] = ops.cast(x, dtype)
         for name, w in ws.items():
             ws[name] = ops.cast(w, dtype)
+        self._finish(xs, params, ws, rows, n_classes)
+        if ws:
+            params = {**params, **ws}
+        return xs, params, rows
+
+    def _finish(self, xs: list, params: dict, ws: dict, rows: bool, n_classes: Any) -> None:
+        """The finiteness and value checks of converted arrays."""
+        ops, v, args = self.ops, self.v, self.args
         # finiteness. An argument with a range check gets its minimum and maximum here: where
         # the adapter's min / max propagate NaN, finite extremes prove the array finite and
         # serve the range check below (one pass instead of two, the same messages).
@@ -233,9 +266,6 @@ class _Plan:
         except LossInputError:
             self._check_deferred(deferred)
             raise
-        if ws:
-            params = {**params, **ws}
-        return xs, params, rows
 
     def prepare_sequence(self, raw: tuple, params: dict) -> tuple[list, dict, bool]:
         """The checks of ``ctc`` (``Inputs.target == "sequence"``): ``targets (N, S)``

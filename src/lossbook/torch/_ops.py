@@ -16,6 +16,7 @@ import torch
 from .._frame import Frame
 
 _HALF = (torch.float16, torch.bfloat16)
+_FULL = (torch.float32, torch.float64)
 
 
 class TorchOps:
@@ -26,6 +27,26 @@ class TorchOps:
     defer_finite = True
     # torch.aminmax returns NaN when there is a NaN: finite extremes prove an array finite
     min_max_propagates_nan = True
+
+    # ---- the common call ----------------------------------------------------------------
+    def fast_inputs(self, raw: tuple, i_pred: int, indices: bool, min_ndim: int) -> bool:
+        """True when every checked property of ``raw`` already holds and no conversion is
+        due: tensors of one dtype, float32 or float64 (int64 class indices first where
+        ``indices``), of the same shape (indices: the predictions' shape without the last
+        axis), with at least ``min_ndim`` axes, non-empty."""
+        p = raw[i_pred]
+        if type(p) is not torch.Tensor or p.dtype not in _FULL or p.dim() < min_ndim:
+            return False
+        if p.numel() == 0:
+            return False
+        shape, dtype = p.shape, p.dtype
+        if indices:
+            y = raw[0]
+            return type(y) is torch.Tensor and y.dtype == torch.int64 and y.shape == shape[:-1]
+        for x in raw:
+            if type(x) is not torch.Tensor or x.dtype != dtype or x.shape != shape:
+                return False
+        return True
 
     # ---- validation questions ----------------------------------------------------------
     def shape(self, x: Any) -> tuple[int, ...]:
