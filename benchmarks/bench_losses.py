@@ -119,11 +119,11 @@ def bench_torch(device: torch.device, quick: bool, repeats: int, warmup: int):
                 t = runners[k]()
                 if k == "builtin":
                     warm.append(t)
-        # at least `repeats` repeats, more for sub-millisecond cases (about 1 s per variant,
-        # at most 500), so that the median is not at the mercy of a few scheduler hiccups
+        # at least `repeats` repeats, more for faster cases (about 2.5 s per variant, at most
+        # 500), so that the median is not at the mercy of a few scheduler hiccups
         n_rep = repeats
         if not quick:
-            n_rep = max(repeats, min(500, int(1.0 / max(statistics.median(warm), 1e-6))))
+            n_rep = max(repeats, min(500, int(2.5 / max(statistics.median(warm), 1e-6))))
         times = {k: [] for k in keys}
         for r in range(n_rep):
             order = keys[r % 3 :] + keys[: r % 3]  # rotate so no variant always runs first

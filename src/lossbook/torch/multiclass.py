@@ -29,6 +29,14 @@ def cross_entropy(y_true, logits, *, label_smoothing, weight, reduction):
     """Calls ``torch.nn.functional.cross_entropy`` on the logits flattened to ``(M, C)``
     (torch wants the class axis at dim 1 and ``(input, target)``; it also has
     ``ignore_index``, which lossbook does not support)."""
+    if logits.dim() == 2:  # already (M, C): no reshape, no view in the autograd graph
+        return F.cross_entropy(
+            logits,
+            y_true,
+            weight=weight,
+            reduction=reduction,
+            label_smoothing=float(label_smoothing),
+        )
     n_classes = logits.shape[-1]
     rows = y_true.dim() == logits.dim()
     y = y_true.reshape(-1, n_classes) if rows else y_true.reshape(-1)
