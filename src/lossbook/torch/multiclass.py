@@ -24,30 +24,66 @@ def _unflatten(loss, reduction, shape):
     return loss.reshape(shape) if reduction == "none" else loss
 
 
+class _CrossEntropy(torch.autograd.Function):
+    """Softmax cross-entropy of ``(M, C)`` logits against class indices, with label
+    smoothing ``ε``: ``ℓ = −(1 − ε)·log p_y − (ε/C)·Σ_c log p_c``, gradient
+    ``p − (1 − ε)·onehot(y) − ε/C``. The forward pass is PyTorch's (``log_softmax``, then a
+    gather); the backward pass forms the gradient from the saved log-probabilities in
+    place (``exp``, one scatter, one scale), where PyTorch's fills an ``(M, C)`` tensor of
+    zeros for ``nll_loss`` and then runs the log-softmax backward over it."""
+
+    @staticmethod
+    def forward(ctx, z, y, eps, reduction):
+        out = torch.log_softmax(z, -1)
+        loss = out.gather(-1, y.unsqueeze(-1)).squeeze(-1).neg_()
+        if eps:
+            loss.mul_(1.0 - eps).sub_(out.sum(-1), alpha=eps / z.shape[-1])
+        ctx.save_for_backward(z, y, out)
+        ctx.eps, ctx.reduction = eps, reduction
+        if reduction == "none":
+            return loss
+        return loss.sum() if reduction == "sum" else loss.mean()
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, y, out = ctx.saved_tensors
+        eps, n_classes = ctx.eps, z.shape[-1]
+        if ctx.reduction == "mean":
+            grad = grad / y.numel()
+        elif ctx.reduction == "none":
+            grad = grad.unsqueeze(-1)
+        if torch.is_grad_enabled():  # create_graph=True: a differentiable backward
+            target = F.one_hot(y, n_classes).to(z.dtype).mul(1.0 - eps).add(eps / n_classes)
+            return (torch.softmax(z, -1) - target) * grad, None, None, None
+        d = out.exp()
+        if eps:
+            d.sub_(eps / n_classes)
+        idx = y.unsqueeze(-1)
+        d.scatter_add_(-1, idx, torch.full(idx.shape, eps - 1.0, dtype=d.dtype, device=d.device))
+        return d.mul_(grad), None, None, None
+
+
 @implements("cross_entropy")
 def cross_entropy(y_true, logits, *, label_smoothing, weight, reduction):
-    """Calls ``torch.nn.functional.cross_entropy`` on the logits flattened to ``(M, C)``
-    (torch wants the class axis at dim 1 and ``(input, target)``; it also has
-    ``ignore_index``, which lossbook does not support)."""
-    if logits.dim() == 2:  # already (M, C): no reshape, no view in the autograd graph
-        return F.cross_entropy(
-            logits,
-            y_true,
-            weight=weight,
-            reduction=reduction,
-            label_smoothing=float(label_smoothing),
-        )
+    """Class indices without class weights: the formulas of
+    ``torch.nn.functional.cross_entropy`` in a ``torch.autograd.Function`` with a leaner
+    backward pass; probability rows or class weights: the built-in itself. Either way on
+    the logits flattened to ``(M, C)`` (torch wants the class axis at dim 1 and
+    ``(input, target)``; it also has ``ignore_index``, which lossbook does not support)."""
     n_classes = logits.shape[-1]
     rows = y_true.dim() == logits.dim()
-    y = y_true.reshape(-1, n_classes) if rows else y_true.reshape(-1)
-    loss = F.cross_entropy(
-        logits.reshape(-1, n_classes),
-        y,
-        weight=weight,
-        reduction=reduction,
-        label_smoothing=float(label_smoothing),
-    )
-    return _unflatten(loss, reduction, logits.shape[:-1])
+    flat = logits if logits.dim() == 2 else logits.reshape(-1, n_classes)
+    if rows:
+        y = y_true if y_true.dim() == 2 else y_true.reshape(-1, n_classes)
+    else:
+        y = y_true if y_true.dim() == 1 else y_true.reshape(-1)
+    if weight is None and not rows:
+        loss = _CrossEntropy.apply(flat, y, float(label_smoothing), reduction)
+    else:
+        loss = F.cross_entropy(
+            flat, y, weight=weight, reduction=reduction, label_smoothing=float(label_smoothing)
+        )
+    return loss if logits.dim() == 2 else _unflatten(loss, reduction, logits.shape[:-1])
 
 
 @implements("nll")
