@@ -1,6 +1,7 @@
 """Multiclass losses in PyTorch, class axis last (the mathematics only:
 :mod:`lossbook._frame` builds the public functions from the catalog). Where PyTorch has
-a kernel with the same definition, the math flattens to ``(M, C)`` and calls it."""
+a kernel with the same definition, the math flattens to ``(M, C)`` and calls it (or, for
+``cross_entropy`` with class indices, PyTorch's formulas with a leaner backward pass)."""
 
 from __future__ import annotations
 
