@@ -28,41 +28,10 @@ def binary_cross_entropy(y_true, p, *, eps):
     return -(y_true * torch.log(pc) + (1.0 - y_true) * torch.log1p(-pc))
 
 
-class _BCEWithLogits(torch.autograd.Function):
-    """``(1 − y)·z − log σ(z)`` and its gradient ``σ(z) − y``, the formulas of PyTorch's
-    kernel, in fewer passes over memory: ``(1 − y)·z`` as one ``addcmul`` (exactly 0 at
-    ``y = 1``) instead of ``1 − y`` filled and multiplied, and the reduction's ``1/N``
-    applied to the scalar gradient instead of to a full-size tensor. The values are
-    bit-identical to PyTorch's in float64, the gradients equal to rounding (tested)."""
-
-    @staticmethod
-    def forward(ctx, z, y, reduction):
-        loss = torch.addcmul(z, y, z, value=-1.0).sub_(F.logsigmoid(z))
-        ctx.save_for_backward(z, y)
-        ctx.reduction = reduction
-        if reduction == "none":
-            return loss
-        return loss.sum() if reduction == "sum" else loss.mean()
-
-    @staticmethod
-    def backward(ctx, grad):
-        z, y = ctx.saved_tensors
-        if ctx.reduction == "mean":
-            grad = grad / z.numel()
-        if torch.is_grad_enabled():  # create_graph=True: a differentiable backward
-            return (torch.sigmoid(z) - y) * grad, None, None
-        return torch.sigmoid(z).sub_(y).mul_(grad), None, None
-
-
 @implements("binary_cross_entropy_with_logits")
 def binary_cross_entropy_with_logits(y_true, logits, *, pos_weight, reduction):
-    """The formulas of ``torch.nn.functional.binary_cross_entropy_with_logits`` in a
-    ``torch.autograd.Function`` with fewer passes over memory (the lossbook call, checks
-    included, costs about what the built-in does); with ``pos_weight``, or when ``y_true``
-    requires a gradient, the built-in itself (torch broadcasts ``pos_weight`` freely;
-    lossbook allows ``()`` or ``(C,)``)."""
-    if pos_weight is None and not y_true.requires_grad:
-        return _BCEWithLogits.apply(logits, y_true, reduction)
+    """Calls ``torch.nn.functional.binary_cross_entropy_with_logits`` after lossbook's
+    checks (torch broadcasts ``pos_weight`` freely; lossbook allows ``()`` or ``(C,)``)."""
     return F.binary_cross_entropy_with_logits(
         logits, y_true, pos_weight=pos_weight, reduction=reduction
     )
