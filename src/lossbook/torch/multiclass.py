@@ -59,8 +59,8 @@ class _CrossEntropy(torch.autograd.Function):
         d = out.exp()
         if eps:
             d.sub_(eps / n_classes)
-        idx = y.unsqueeze(-1)
-        d.scatter_add_(-1, idx, torch.full(idx.shape, eps - 1.0, dtype=d.dtype, device=d.device))
+        idx = y.unsqueeze(-1)  # one target per row: a plain scatter (deterministic on CUDA)
+        d.scatter_(-1, idx, d.gather(-1, idx).add_(eps - 1.0))
         return d.mul_(grad), None, None, None
 
 
