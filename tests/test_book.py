@@ -548,3 +548,17 @@ def test_glued_values_are_plain_python_numbers():
                 if text.startswith("np."):
                     bad.append((path.name, i, text))
     assert not bad, f"glue a float()/int(), not a NumPy scalar: {bad}"
+
+
+def test_contributing_lists_every_family_and_loss_as_the_catalog_does():
+    """The family table of CONTRIBUTING.md is typed by hand: it must match the catalog."""
+    import importlib
+
+    cat = importlib.import_module("lossbook.catalog")
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    rows = dict(re.findall(r"^\| `(\w+)` \| ([\w, ]+) \|$", text, flags=re.M))
+    table = {family: [n.strip() for n in names.split(",")] for family, names in rows.items()}
+    expected: dict[str, list[str]] = {family: [] for family in cat.FAMILIES}
+    for name in cat.catalog.names():
+        expected[cat.catalog[name].family].append(name)
+    assert table == expected
