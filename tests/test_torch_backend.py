@@ -618,6 +618,70 @@ def test_fast_and_general_paths_agree(name):
         assert messages[0] == messages[1]
 
 
+# ---- the range proof from bit patterns ---------------------------------------------------------
+_EDGES = {
+    "exact ends": [0.0, 1.0, 0.5],
+    "subnormal": [1e-45, 4e-320, 0.0],
+    "negative zero": [-0.0, 0.5, 1.0],
+    "just above one": [0.0, 1.0000001, 0.5],
+    "tiny negative": [-1e-30, 0.5, 0.25],
+    "nan": [0.0, float("nan"), 1.0],
+    "negative nan": [0.0, -float("nan"), 1.0],
+    "inf": [0.0, float("inf"), 1.0],
+    "minus inf": [-float("inf"), 0.5, 1.0],
+    "large": [0.0, 3.0e38, 2.0],
+}
+_RANGED = [
+    (name, i)
+    for name in NAMES
+    for i, _ in TORCH_FRAME.plans[name].checks
+    if i in TORCH_FRAME.plans[name].ranged
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_proves_within_matches_the_float_comparison(dtype):
+    """``proves_within`` is True exactly when every value is finite and in [0, top], except
+    -0.0 (in range, not proven: the exact check accepts it)."""
+    for edge, values in _EDGES.items():
+        x = torch.tensor(values, dtype=dtype)
+        for top in (1.0, math.inf):
+            finite_in = bool(torch.isfinite(x).all()) and bool(((x >= 0) & (x <= top)).all())
+            has_neg_zero = bool(((x == 0) & torch.signbit(x)).any())
+            assert TORCH_OPS.proves_within(x, top) == (finite_in and not has_neg_zero), (edge, top)
+    assert not TORCH_OPS.proves_within(torch.tensor([0.5], dtype=torch.float16), 1.0)
+    # a label that requires grad, and a non-contiguous view
+    assert TORCH_OPS.proves_within(torch.rand(4, 3, dtype=dtype, requires_grad=True), 1.0)
+    assert TORCH_OPS.proves_within(torch.rand(4, 6, dtype=dtype)[:, ::2], 1.0)
+
+
+@pytest.mark.parametrize("name,i", _RANGED)
+def test_range_proof_changes_no_outcome(name, i, monkeypatch):
+    """Every loss with a range check gives the same value, or the same error, for each edge
+    case with and without the adapter's proof (the proof may only skip work)."""
+    plan = TORCH_FRAME.plans[name]
+    *_, targs, tkw = torch_case(name)
+    fn = getattr(lt, name)
+    for dtype in (torch.float32, torch.float64):
+        for edge, values in _EDGES.items():
+            args = [a.detach().to(dtype) if a.is_floating_point() else a for a in targs]
+            flat = args[i].reshape(-1).clone()
+            flat[: len(values)] = torch.tensor(values, dtype=dtype)[: flat.numel()]
+            args[i] = flat.reshape(args[i].shape)
+            outcomes = []
+            for proves in (TORCH_OPS.proves_within, None):
+                monkeypatch.setattr(plan, "proves", proves)
+                try:
+                    outcomes.append(fn(*args, **tkw))
+                except LossInputError as err:
+                    outcomes.append(str(err))
+            a, b = outcomes
+            if isinstance(a, str) or isinstance(b, str):
+                assert a == b, (edge, dtype)
+            else:
+                assert torch.equal(a, b) or (a.isnan().all() and b.isnan().all()), (edge, dtype)
+
+
 # ---- the benchmark's smoke run --------------------------------------------------------------
 @pytest.mark.slow
 def test_benchmark_quick_runs():

@@ -42,6 +42,8 @@ them and refuse them as non-floating), ``compute_dtype(preds)``, ``cast(x, dtype
 ``index(y)``, ``row_sums(x)``, ``weight_total(w, y)``, ``reduce(loss, reduction)``,
 ``total(x)``; and ``defer_finite``: whether finiteness of inputs may be checked through the
 result for losses that propagate NaN / inf (one reduction instead of one per input).
+Optionally ``proves_within(x, hi)``: True when a cheaper pass proves every value of ``x``
+finite and in [0, hi] (False means only "not proven": the exact check then runs).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ from ._validate import REDUCTIONS, Validator, value_checks_enabled
 from .catalog import NONE_SHAPES, LossSpec, catalog
 
 _CLASS_TARGETS = ("indices", "indices_or_rows", "onehot")
+# the upper end of each range check whose lower end is 0 (see ``proves_within``)
+_RANGE_TOP = {"unit": 1.0, "nonneg": math.inf}
 _CLASS_LAYOUT = "(..., C) with the classes on the last axis"
 _ROWS_FIX = "Probability targets must lie in [0, 1]; pass class indices as an integer array."
 _WEIGHT_FIX = {
@@ -107,6 +111,7 @@ class _Plan:
             for k, (i, c) in enumerate(self.checks):
                 if c.kind in ("unit", "nonneg"):
                     self.ranged.setdefault(i, k)
+        self.proves = getattr(ops, "proves_within", None)
         # no value check, and every finiteness check deferred to the result
         self.nothing_to_check = self.defer and not (self.checks or self.classes)
         # The common call, recognised in one adapter call: native arrays of one floating
@@ -131,13 +136,14 @@ class _Plan:
             return self.prepare_sequence(raw, params)
         if self.fast is not None:
             fast, indices, min_ndim = self.fast
-            if fast(raw, self.i_pred0, indices, min_ndim) and not any(
-                params[name] is not None for name in self.weights
+            if fast(raw, self.i_pred0, indices, min_ndim) and (
+                not self.weights or all(params[name] is None for name in self.weights)
             ):
                 xs = list(raw)
                 if not self.nothing_to_check:
-                    shape = self.ops.shape(xs[self.i_pred0])
-                    self._finish(xs, params, {}, False, shape[-1] if shape else None)
+                    # class losses: the fast path guarantees at least one axis
+                    n_classes = self.ops.shape(xs[self.i_pred0])[-1] if self.classes else None
+                    self._finish(xs, params, {}, False, n_classes)
                 return xs, params, False
         ops, v, args = self.ops, self.v, self.args
         like = ops.like(raw)
@@ -234,7 +240,10 @@ class _Plan:
         return xs, params, rows
 
     def _finish(self, xs: list, params: dict, ws: dict, rows: bool, n_classes: Any) -> None:
-        """The finiteness and value checks of converted arrays."""
+        """The finiteness and value checks of converted arrays (all of them value checks:
+        with checks switched off there is nothing to do)."""
+        if not value_checks_enabled():
+            return
         ops, v, args = self.ops, self.v, self.args
         # finiteness. An argument with a range check gets its minimum and maximum here: where
         # the adapter's min / max propagate NaN, finite extremes prove the array finite and
@@ -243,15 +252,21 @@ class _Plan:
         # the other arguments are checked through the result after the math; on any
         # earlier failure they are checked first, so the first error is the same as with
         # every check up front.
+        # An adapter with ``proves_within`` may first try to prove the range (and so the
+        # finiteness) in a cheaper pass; ``extremes[i] = None`` records the proof, and the
+        # exact min / max runs only when it fails (for the message).
         extremes = {}
         deferred = []
-        ranged = self.ranged if value_checks_enabled() else ()
+        ranged, proves = self.ranged, self.proves
         for i, (name, x) in enumerate(zip(args, xs, strict=True)):
             if i == 0 and self.classes and self.target != "onehot" and not rows:
                 continue
             if i in ranged and ops.has_values(x):
                 check = self.checks[ranged[i]][1]
                 if not (check.unless and params[check.unless]):
+                    if proves is not None and proves(x, _RANGE_TOP[check.kind]):
+                        extremes[i] = None
+                        continue
                     lo, hi = ops.min_max(x)
                     if math.isfinite(lo) and math.isfinite(hi):
                         extremes[i] = (lo, hi)
@@ -341,10 +356,12 @@ class _Plan:
                 v.in_unit_interval(first, xs[0], fix=_ROWS_FIX)
             else:
                 v.class_indices(first, xs[0], n_classes)
-        for i, check in self.checks:
+        for k, (i, check) in enumerate(self.checks):
             if check.unless and params[check.unless]:
                 continue
             x, name = xs[i], check.arg
+            if i in extremes and extremes[i] is None and self.ranged[i] == k:
+                continue  # proven in range by the adapter's proves_within
             if check.kind == "unit":
                 v.in_unit_interval(name, x, fix=check.fix or None, lo_hi=extremes.get(i))
             elif check.kind == "pm1":
