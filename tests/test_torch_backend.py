@@ -630,6 +630,7 @@ _EDGES = {
     "inf": [0.0, float("inf"), 1.0],
     "minus inf": [-float("inf"), 0.5, 1.0],
     "large": [0.0, 3.0e38, 2.0],
+    "largest finite": [0.0, float(torch.finfo(torch.float32).max), 1.0],
 }
 _RANGED = [
     (name, i)
@@ -653,6 +654,14 @@ def test_proves_within_matches_the_float_comparison(dtype):
     # a label that requires grad, and a non-contiguous view
     assert TORCH_OPS.proves_within(torch.rand(4, 3, dtype=dtype, requires_grad=True), 1.0)
     assert TORCH_OPS.proves_within(torch.rand(4, 6, dtype=dtype)[:, ::2], 1.0)
+    assert TORCH_OPS.proves_within(torch.full((3,), torch.finfo(dtype).max, dtype=dtype), math.inf)
+    # a lazily negated view (the imaginary part of a conjugate) is not proven, and the loss
+    # still takes it through the exact check
+    neg = torch.complex(torch.zeros(4), -torch.rand(4, generator=torch.Generator().manual_seed(0)))
+    y = neg.conj().imag
+    assert y.is_neg() and not TORCH_OPS.proves_within(y, 1.0)
+    value = lt.binary_cross_entropy_with_logits(y, torch.zeros(4))
+    assert torch.allclose(value, torch.tensor(math.log(2.0)))
 
 
 @pytest.mark.parametrize("name,i", _RANGED)
