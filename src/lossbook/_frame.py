@@ -42,8 +42,8 @@ them and refuse them as non-floating), ``compute_dtype(preds)``, ``cast(x, dtype
 ``index(y)``, ``row_sums(x)``, ``weight_total(w, y)``, ``reduce(loss, reduction)``,
 ``total(x)``; and ``defer_finite``: whether finiteness of inputs may be checked through the
 result for losses that propagate NaN / inf (one reduction instead of one per input).
-Optionally ``proves_within(x, hi)``: True when a cheaper pass proves every value of ``x``
-finite and in [0, hi] (False means only "not proven": the exact check then runs).
+Optionally ``proves_within(x, top)``: True when a cheaper pass proves every value of ``x``
+finite and in [0, top] (False means only "not proven": the exact check then runs).
 """
 
 from __future__ import annotations
